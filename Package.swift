@@ -1,0 +1,51 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+]
+
+let package = Package(
+    name: "ScaleLab",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "ScaleLabCore", targets: ["ScaleLabCore"]),
+        .library(name: "ScaleLabIO", targets: ["ScaleLabIO"]),
+        .executable(name: "scalelab", targets: ["scalelab"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .target(name: "ScaleLabCore", swiftSettings: strict),
+        .target(
+            name: "ScaleLabIO",
+            dependencies: [
+                "ScaleLabCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "scalelab",
+            dependencies: [
+                "ScaleLabCore", "ScaleLabIO",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "ImportBench",
+            dependencies: ["ScaleLabCore", "ScaleLabIO"],
+            path: "Benchmarks/ImportBench",
+            swiftSettings: strict
+        ),
+        .testTarget(name: "ScaleLabCoreTests", dependencies: ["ScaleLabCore"], swiftSettings: strict),
+        .testTarget(name: "ScaleLabIOTests", dependencies: ["ScaleLabCore", "ScaleLabIO"],
+                    resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "ScaleLabCLITests", dependencies: ["ScaleLabCore", "ScaleLabIO"], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,282 @@
+import ScaleLabCore
+
+/// Reads tidy tables — one observation per row — from CSV or JSON Lines into a ``DatasetBuilder``.
+///
+/// Required columns: `model`, `task`, `metric`, `value`. Recognised optional columns
+/// (names are case-insensitive): `stderr`, `n`, `shots`, `seed` of the observation; `family`,
+/// `step`, `params`, `params_nonembedding`, `tokens`, `flops`, `model_seed`, `release_date` of the
+/// model (sizes may carry units: `1.4B`, `70M`, `3e21`); `suite`, `chance` of the task.
+/// Any other column is kept. A numeric extra column whose value never varies within a model (and
+/// is repeated for at least one model) describes the model — `deduped`, `moe` — and becomes a model
+/// attribute; otherwise it describes the row — a loss, a source table — and stays with the
+/// observation. Either way it can be an x-axis and a `--where` field.
+struct TidyTableImporter {
+    private enum Role: Hashable {
+        case model, task, metric, value, stderr, count, shots, seed
+        case family, step, params, nonEmbeddingParams, tokens, flops, modelSeed, releaseDate
+        case suite, chance
+    }
+
+    private static let roles: [String: Role] = {
+        var table: [String: Role] = [
+            "task": .task, "task_name": .task, "metric": .metric, "value": .value, "score": .value,
+            "stderr": .stderr, "value_stderr": .stderr, "std_err": .stderr, "se": .stderr,
+            "n": .count, "n_items": .count, "num_items": .count,
+            "shots": .shots, "num_fewshot": .shots, "n_shot": .shots, "fewshot": .shots,
+            "seed": .seed, "suite": .suite, "chance": .chance, "chance_level": .chance,
+        ]
+        let modelRoles: [ModelField: Role] = [
+            .name: .model, .family: .family, .step: .step, .params: .params,
+            .nonEmbeddingParams: .nonEmbeddingParams, .tokens: .tokens, .flops: .flops,
+            .seed: .modelSeed, .releaseDate: .releaseDate,
+        ]
+        for (field, role) in modelRoles {
+            for spelling in field.spellings { table[spelling] = role }
+        }
+        return table
+    }()
+
+    private static let modelRoles: [Role] = [.family, .step, .params, .nonEmbeddingParams, .tokens, .flops, .modelSeed, .releaseDate]
+
+    let file: String
+    private var column: [Role: Int] = [:]
+    private var names: [String] = []
+    private var extras: [(name: String, index: Int)] = []
+    private var modelColumns: [Int] = []
+    private var width = 0
+
+    /// Raw cells of the extra columns, classified when the table ends.
+    private var extraCells: [[(row: Int32, model: Int32, line: Int, text: String)]] = []
+
+    // The previous row's model, reused while the model columns repeat byte for byte.
+    private var previousModel: Int32?
+    private var previousRow: TabularRow?
+    private var rowsCanBeCompared: Bool
+
+    /// - Parameter rowsShareBuffer: true when all rows point into one buffer (CSV), which lets a
+    ///   row's model cells be compared with the previous row's without copying them.
+    init(file: String, header: TabularRow, rowsShareBuffer: Bool) throws(DataError) {
+        self.file = file
+        self.rowsCanBeCompared = rowsShareBuffer
+        var problems = ProblemLog()
+        var seen: [String: Int] = [:]
+        width = header.count
+        for index in 0..<header.count {
+            let raw = header.text(index) ?? ""
+            let name = raw.lowercased()
+            names.append(name)
+            let location = SourceLocation(file: file, line: header.line, column: raw.isEmpty ? "#\(index + 1)" : raw)
+            if name.isEmpty {
+                problems.add(location, "column \(index + 1) of the header has no name")
+                continue
+            }
+            if let first = seen[name] {
+                problems.add(location, "column '\(raw)' appears twice in the header (columns \(first + 1) and \(index + 1))")
+                continue
+            }
+            seen[name] = index
+            if let role = Self.roles[name] {
+                if let other = column[role] {
+                    problems.add(location, "columns '\(names[other])' and '\(raw)' mean the same thing; keep one")
+                    continue
+                }
+                column[role] = index
+            } else {
+                extras.append((name, index))
+            }
+        }
+        for required in [Role.model, .task, .metric, .value] where column[required] == nil {
+            let name = required == .model ? "model" : "\(required)"
+            problems.add(SourceLocation(file: file, line: header.line),
+                         "missing required column '\(name)'; the header has: \(names.joined(separator: ", "))")
+        }
+        try problems.check()
+        modelColumns = ([Role.model] + Self.modelRoles).compactMap { column[$0] }
+        extraCells = Array(repeating: [], count: extras.count)
+    }
+
+    private func location(_ row: TabularRow, _ role: Role) -> SourceLocation {
+        SourceLocation(file: file, line: row.line, column: column[role].map { names[$0] })
+    }
+
+    /// The number in a column, reporting what is wrong with the cell when it is not one.
+    private func number(_ row: TabularRow, _ role: Role, _ builder: inout DatasetBuilder, required: Bool = false) -> Double?? {
+        guard let index = column[role] else { return .some(nil) }
+        switch row.number(index) {
+        case .value(let value): return .some(value)
+        case .missing:
+            if required {
+                builder.report(location(row, role), "\(names[index]) is empty; every row needs one")
+                return nil
+            }
+            return .some(nil)
+        case .nonFinite:
+            builder.report(location(row, role), "\(names[index]) '\(row.text(index) ?? "")' is not finite; NaN and infinity are not scores — drop the row or leave the cell empty")
+            return nil
+        case .invalid:
+            builder.report(location(row, role), "\(names[index]) '\(row.text(index) ?? "")' is not a number")
+            return nil
+        }
+    }
+
+    private func integer(_ row: TabularRow, _ role: Role, _ builder: inout DatasetBuilder) -> Int?? {
+        guard let parsed = number(row, role, &builder) else { return nil }
+        guard let value = parsed else { return .some(nil) }
+        guard value == value.rounded(), abs(value) < 9.0e15 else {
+            builder.report(location(row, role), "\(names[column[role]!]) '\(row.text(column[role]!) ?? "")' must be a whole number")
+            return nil
+        }
+        return .some(Int(value))
+    }
+
+    private mutating func modelIndex(for row: TabularRow, _ builder: inout DatasetBuilder) -> Int32? {
+        if rowsCanBeCompared, let previousModel, let previousRow, row.sameCells(modelColumns, as: previousRow) {
+            return previousModel
+        }
+        guard let name = row.text(column[.model]!) else {
+            builder.report(location(row, .model), "model is empty; every row needs one")
+            return nil
+        }
+        var ok = true
+        func get(_ parsed: Double??) -> Double? {
+            guard let parsed else { ok = false; return nil }
+            return parsed
+        }
+        func getInt(_ parsed: Int??) -> Int? {
+            guard let parsed else { ok = false; return nil }
+            return parsed
+        }
+        let step = getInt(integer(row, .step, &builder))
+        var info = ModelInfo(name: name, step: step)
+        info.family = column[.family].flatMap { row.text($0) }
+        info.params = get(number(row, .params, &builder))
+        info.nonEmbeddingParams = get(number(row, .nonEmbeddingParams, &builder))
+        info.tokens = get(number(row, .tokens, &builder))
+        info.flops = get(number(row, .flops, &builder))
+        info.seed = getInt(integer(row, .modelSeed, &builder))
+        if let index = column[.releaseDate], let date = row.text(index) {
+            if isISODate(date) {
+                info.releaseDate = date
+            } else {
+                builder.report(location(row, .releaseDate), "release_date '\(date)' is not a date written YYYY-MM-DD")
+                ok = false
+            }
+        }
+        guard ok else { return nil }
+        let here = SourceLocation(file: file, line: row.line)
+        let known = builder.resolveModel(named: name, step: step)
+        var index = builder.addModel(known, at: here)
+        if info != ModelInfo(name: known.name, step: known.step) {
+            info.name = known.name
+            info.step = known.step
+            index = builder.addModel(info, at: here)
+        }
+        previousModel = index
+        previousRow = row
+        return index
+    }
+
+    /// Reads one data row.
+    mutating func consume(_ row: TabularRow, into builder: inout DatasetBuilder) {
+        if row.count != width {
+            builder.report(SourceLocation(file: file, line: row.line),
+                           "the row has \(row.count) cells but the header has \(width) columns (an unquoted comma?)")
+            return
+        }
+        let model = modelIndex(for: row, &builder)
+        let taskName = row.text(column[.task]!)
+        let metricName = row.text(column[.metric]!)
+        if taskName == nil { builder.report(location(row, .task), "task is empty; every row needs one") }
+        if metricName == nil { builder.report(location(row, .metric), "metric is empty; every row needs one") }
+        guard let valueCell = number(row, .value, &builder, required: true),
+              let stderrCell = number(row, .stderr, &builder),
+              let countCell = integer(row, .count, &builder),
+              let shotsCell = integer(row, .shots, &builder),
+              let seedCell = integer(row, .seed, &builder),
+              let chanceCell = number(row, .chance, &builder),
+              let model, let taskName, let metricName, let value = valueCell
+        else { return }
+        let here = SourceLocation(file: file, line: row.line)
+        let task: Int32
+        let suite = column[.suite].flatMap { row.text($0) }
+        if suite != nil || chanceCell != nil {
+            task = builder.addTask(TaskInfo(name: taskName, suite: suite, chance: chanceCell), at: here)
+        } else {
+            task = builder.task(named: taskName, at: here)
+        }
+        let metric = builder.metric(named: metricName)
+        guard let added = builder.addObservation(
+            model: model, task: task, metric: metric, value: value, stderr: stderrCell, n: countCell,
+            shots: shotsCell, seed: seedCell, at: here)
+        else { return }
+        for (slot, extra) in extras.enumerated() {
+            if let text = row.text(extra.index) {
+                extraCells[slot].append((added, model, row.line, text))
+            }
+        }
+    }
+
+    /// Classifies the extra columns (see the type's documentation) and stores them.
+    mutating func finish(into builder: inout DatasetBuilder) {
+        for (slot, extra) in extras.enumerated() {
+            let cells = extraCells[slot]
+            guard !cells.isEmpty else { continue }
+            var numbers: [Double] = []
+            numbers.reserveCapacity(cells.count)
+            var isNumeric = true
+            var nonFinite: [(line: Int, text: String)] = []
+            for cell in cells {
+                switch NumberParsing.parse(cell.text) {
+                case .value(let value): numbers.append(value)
+                case .nonFinite: nonFinite.append((cell.line, cell.text)); numbers.append(.nan)
+                case .invalid, .missing: isNumeric = false
+                }
+                if !isNumeric { break }
+            }
+            if isNumeric {
+                for bad in nonFinite {
+                    builder.report(SourceLocation(file: file, line: bad.line, column: extra.name),
+                                   "\(extra.name) '\(bad.text)' is not finite; leave the cell empty if the value is unknown")
+                }
+                if !nonFinite.isEmpty { continue }
+            }
+            // Model-level when constant within each model and repeated for at least one model.
+            var perModel: [Int32: (text: String, count: Int)] = [:]
+            var constant = true
+            for cell in cells {
+                if let seen = perModel[cell.model] {
+                    if seen.text != cell.text && !(isNumeric && NumberParsing.double(seen.text) == NumberParsing.double(cell.text)) {
+                        constant = false
+                        break
+                    }
+                    perModel[cell.model] = (seen.text, seen.count + 1)
+                } else {
+                    perModel[cell.model] = (cell.text, 1)
+                }
+            }
+            if constant && perModel.values.contains(where: { $0.count > 1 }) {
+                var firstLine: [Int32: Int] = [:]
+                for cell in cells where firstLine[cell.model] == nil { firstLine[cell.model] = cell.line }
+                for (model, seen) in perModel {
+                    var info = builder.model(at: model)
+                    let key = info.key
+                    info = ModelInfo(name: key.name, step: key.step)
+                    if isNumeric { info.attributes[extra.name] = NumberParsing.double(seen.text) } else { info.labels[extra.name] = seen.text }
+                    builder.addModel(info, at: SourceLocation(file: file, line: firstLine[model], column: extra.name))
+                }
+            } else if isNumeric {
+                for (cell, number) in zip(cells, numbers) { builder.setExtra(extra.name, number: number, row: cell.row) }
+            } else {
+                for cell in cells { builder.setExtra(extra.name, label: cell.text, row: cell.row) }
+            }
+        }
+    }
+}
+
+/// `YYYY-MM-DD` with a plausible month and day.
+func isISODate(_ text: String) -> Bool {
+    let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+    guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+          let _ = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]) else { return false }
+    return (1...12).contains(month) && (1...31).contains(day)
+}
