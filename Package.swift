@@ -19,7 +19,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
-        .target(name: "ScaleLabCore", swiftSettings: strict),
+        .target(name: "ScaleLabCore", exclude: ["README.md"], swiftSettings: strict),
         .target(
             name: "ScaleLabIO",
             dependencies: [

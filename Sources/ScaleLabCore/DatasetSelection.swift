@@ -7,11 +7,11 @@ extension Dataset {
     ///   when the options each match but not together.
     public func selecting(_ selection: Selection) throws(SelectionError) -> Dataset {
         if selection.isEmpty { return self }
-        let taskSet = try Self.resolve(selection.tasks, option: "task", names: tasks.map(\.name))
-        let metricSet = try Self.resolve(selection.metrics, option: "metric", names: metrics)
-        let familySet = try Self.resolve(selection.families, option: "family", names: families)
+        let taskSet = try Selection.resolve(selection.tasks, option: "task", names: tasks.map(\.name))
+        let metricSet = try Selection.resolve(selection.metrics, option: "metric", names: metrics)
+        let familySet = try Selection.resolve(selection.families, option: "family", names: families)
         let modelNames = Array(Set(models.map(\.name))).sorted()
-        let modelSet = try Self.resolve(selection.models, option: "model", names: modelNames)
+        let modelSet = try Selection.resolve(selection.models, option: "model", names: modelNames)
         if !selection.shots.isEmpty {
             let present = Set(shots.compactMap { $0 })
             for wanted in selection.shots where !present.contains(wanted) {
@@ -47,17 +47,7 @@ extension Dataset {
             if let axis = selection.x { guard let x = self.x(axis, row: row), x.isFinite else { return false } }
             return selection.conditions.allSatisfy { satisfies($0, row: row) }
         }
-        if kept.isEmpty {
-            var parts: [String] = []
-            if !selection.tasks.isEmpty { parts.append("task " + selection.tasks.joined(separator: "|")) }
-            if !selection.metrics.isEmpty { parts.append("metric " + selection.metrics.joined(separator: "|")) }
-            if !selection.families.isEmpty { parts.append("family " + selection.families.joined(separator: "|")) }
-            if !selection.models.isEmpty { parts.append("model " + selection.models.joined(separator: "|")) }
-            if !selection.shots.isEmpty { parts.append("shots " + selection.shots.map(String.init).joined(separator: "|")) }
-            if let x = selection.x { parts.append("x \(x) present") }
-            parts += selection.conditions.map(\.description)
-            throw .emptyResult(parts.joined(separator: ", "))
-        }
+        if kept.isEmpty { throw .emptyResult(selection.summary) }
         return subset(rows: kept)
     }
 
@@ -98,9 +88,13 @@ extension Dataset {
         if let column = extraLabels[condition.field], let text = column[row] { return condition.holds(text: text) }
         return false
     }
+}
 
+
+extension Selection {
     /// The set of names the patterns match, nil for "no restriction".
-    private static func resolve(_ patterns: [String], option: String, names: [String]) throws(SelectionError) -> Set<String>? {
+    /// - Throws: ``SelectionError/noMatch(option:value:suggestions:)`` for a pattern matching nothing.
+    public static func resolve(_ patterns: [String], option: String, names: [String]) throws(SelectionError) -> Set<String>? {
         guard !patterns.isEmpty else { return nil }
         var matched = Set<String>()
         for pattern in patterns {
@@ -111,5 +105,18 @@ extension Dataset {
             matched.formUnion(hits)
         }
         return matched
+    }
+
+    /// The options in effect, as a user would read them back.
+    public var summary: String {
+        var parts: [String] = []
+        if !tasks.isEmpty { parts.append("task " + tasks.joined(separator: "|")) }
+        if !metrics.isEmpty { parts.append("metric " + metrics.joined(separator: "|")) }
+        if !families.isEmpty { parts.append("family " + families.joined(separator: "|")) }
+        if !models.isEmpty { parts.append("model " + models.joined(separator: "|")) }
+        if !shots.isEmpty { parts.append("shots " + shots.map(String.init).joined(separator: "|")) }
+        if let x { parts.append("x \(x) present") }
+        parts += conditions.map(\.description)
+        return parts.isEmpty ? "everything" : parts.joined(separator: ", ")
     }
 }

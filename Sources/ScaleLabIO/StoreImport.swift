@@ -1,0 +1,359 @@
+import Foundation
+import GRDB
+import ScaleLabCore
+
+/// What to do when an input row has the key of a stored row but different content.
+public enum ConflictPolicy: String, CaseIterable, Sendable {
+    /// Abort the whole import and list the conflicts (the default: nothing changes silently).
+    case fail
+    /// Overwrite the stored content with the input's.
+    case replace
+    /// Keep the stored content and count the input row as skipped.
+    case skip
+}
+
+/// What an import did. Re-importing identical rows only increases the `unchanged` counts.
+public struct ImportSummary: Sendable, Codable, Equatable {
+    public var observationsAdded = 0
+    public var observationsReplaced = 0
+    public var observationsUnchanged = 0
+    public var observationsSkipped = 0
+    public var modelsAdded = 0
+    public var modelsUpdated = 0
+    public var tasksAdded = 0
+    public var metricsAdded = 0
+    public var itemResultsAdded = 0
+    public var itemResultsReplaced = 0
+    public var itemResultsUnchanged = 0
+    public var itemResultsSkipped = 0
+    public var humanRunsAdded = 0
+
+    public init() {}
+}
+
+extension Store {
+    /// Writes a dataset in one transaction.
+    ///
+    /// Models are matched by name and step and merged (``ModelInfo/merging(_:)``): fields the
+    /// database lacks are filled in, disagreeing fields are conflicts. Observations are matched by
+    /// (model, task, metric, shots, seed) and item results by (model, task, item, scorer, epoch);
+    /// an identical row is left as it is. Conflicts follow `policy`; with ``ConflictPolicy/fail``
+    /// any conflict aborts the transaction and the database is unchanged. When this store created
+    /// the file and the first import fails, the file is removed again, so a failed import leaves
+    /// no trace.
+    public func importDataset(_ dataset: Dataset, onConflict policy: ConflictPolicy, sources: [String]) throws(StoreError) -> ImportSummary {
+        do {
+            return try queue.write { db in
+                var writer = StoreWriter(db: db, dataset: dataset, policy: policy)
+                try writer.run(sources: sources)
+                if !writer.conflicts.isEmpty && policy == .fail {
+                    throw StoreError.conflicts(Array(writer.conflicts.prefix(20)), total: writer.conflictCount)
+                }
+                return writer.summary
+            }
+        } catch {
+            if created, (try? summary().observations) ?? 0 == 0 { Store.removeFiles(at: path) }
+            throw Store.translate(error, path: path)
+        }
+    }
+}
+
+/// The steps of one import inside its transaction.
+private struct StoreWriter {
+    let db: Database
+    let dataset: Dataset
+    let policy: ConflictPolicy
+    var summary = ImportSummary()
+    var conflicts: [StoreConflict] = []
+    var conflictCount = 0
+
+    init(db: Database, dataset: Dataset, policy: ConflictPolicy) {
+        self.db = db
+        self.dataset = dataset
+        self.policy = policy
+    }
+
+    mutating func conflict(_ what: String, stored: String, incoming: String, location: SourceLocation?) {
+        conflictCount += 1
+        if conflicts.count < 20 { conflicts.append(StoreConflict(what: what, stored: stored, incoming: incoming, location: location)) }
+    }
+
+    mutating func run(sources: [String]) throws {
+        let modelIDs = try writeModels()
+        let taskIDs = try writeTasks()
+        let metricIDs = try writeMetrics()
+        try writeObservations(modelIDs: modelIDs, taskIDs: taskIDs, metricIDs: metricIDs)
+        try writeItemResults(taskIDs: taskIDs)
+        try writeHumanRuns(taskIDs: taskIDs)
+        try db.execute(
+            sql: """
+                INSERT INTO imports(imported_at, sources, observations_added, observations_replaced,
+                                    observations_unchanged, observations_skipped)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                ISO8601DateFormatter().string(from: Date()), sources.joined(separator: "\n"),
+                summary.observationsAdded, summary.observationsReplaced, summary.observationsUnchanged,
+                summary.observationsSkipped,
+            ])
+    }
+
+    private mutating func writeModels() throws -> [Int64] {
+        var stored: [ModelKey: (id: Int64, info: ModelInfo)] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM models") {
+            let info = StoredModel.decode(row)
+            stored[info.key] = (row["id"], info)
+        }
+        var ids: [Int64] = []
+        ids.reserveCapacity(dataset.models.count)
+        for model in dataset.models {
+            guard let (id, existing) = stored[model.key] else {
+                try db.execute(sql: StoredModel.insertSQL, arguments: StoredModel.arguments(model))
+                ids.append(db.lastInsertedRowID)
+                summary.modelsAdded += 1
+                continue
+            }
+            let (merged, fieldConflicts) = existing.merging(model)
+            var final = merged
+            if !fieldConflicts.isEmpty {
+                switch policy {
+                case .fail:
+                    for field in fieldConflicts {
+                        conflict("model \(model.key) \(field.field)", stored: field.existing, incoming: field.incoming, location: nil)
+                    }
+                case .replace: final = existing.overwritten(by: model)
+                case .skip: break
+                }
+            }
+            if final != existing {
+                try db.execute(sql: StoredModel.updateSQL, arguments: StoredModel.arguments(final) + [id])
+                summary.modelsUpdated += 1
+            }
+            ids.append(id)
+        }
+        return ids
+    }
+
+    private mutating func writeTasks() throws -> [Int64] {
+        var stored: [String: (id: Int64, info: TaskInfo)] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM tasks") {
+            stored[row["name"]] = (row["id"], TaskInfo(name: row["name"], suite: row["suite"], chance: row["chance"], items: row["items"]))
+        }
+        var ids: [Int64] = []
+        for task in dataset.tasks {
+            guard let (id, existing) = stored[task.name] else {
+                try db.execute(sql: "INSERT INTO tasks(name, suite, chance, items) VALUES (?, ?, ?, ?)",
+                               arguments: [task.name, task.suite, task.chance, task.items])
+                ids.append(db.lastInsertedRowID)
+                summary.tasksAdded += 1
+                continue
+            }
+            var final = existing
+            func field<T: Equatable & CustomStringConvertible>(_ name: String, _ path: WritableKeyPath<TaskInfo, T?>) {
+                guard let new = task[keyPath: path] else { return }
+                guard let old = existing[keyPath: path], old != new else { final[keyPath: path] = new; return }
+                switch policy {
+                case .fail: conflict("task \(task.name) \(name)", stored: old.description, incoming: new.description, location: nil)
+                case .replace: final[keyPath: path] = new
+                case .skip: break
+                }
+            }
+            field("suite", \.suite)
+            field("chance", \.chance)
+            field("items", \.items)
+            if final != existing {
+                try db.execute(sql: "UPDATE tasks SET suite = ?, chance = ?, items = ? WHERE id = ?",
+                               arguments: [final.suite, final.chance, final.items, id])
+            }
+            ids.append(id)
+        }
+        return ids
+    }
+
+    private mutating func writeMetrics() throws -> [Int64] {
+        var stored: [String: Int64] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT id, name FROM metrics") { stored[row["name"]] = row["id"] }
+        return try dataset.metrics.map { name in
+            if let id = stored[name] { return id }
+            try db.execute(sql: "INSERT INTO metrics(name) VALUES (?)", arguments: [name])
+            summary.metricsAdded += 1
+            return db.lastInsertedRowID
+        }
+    }
+
+    private mutating func writeObservations(modelIDs: [Int64], taskIDs: [Int64], metricIDs: [Int64]) throws {
+        let insert = try db.makeStatement(sql: """
+            INSERT INTO observations(model_id, task_id, metric_id, shots, seed, value, stderr, n, extras)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+            """)
+        let find = try db.makeStatement(sql: """
+            SELECT id, value, stderr, n, extras FROM observations
+            WHERE model_id = ? AND task_id = ? AND metric_id = ? AND IFNULL(shots, -1) = ? AND IFNULL(seed, -1) = ?
+            """)
+        let update = try db.makeStatement(sql: "UPDATE observations SET value = ?, stderr = ?, n = ?, extras = ? WHERE id = ?")
+        let hasExtras = !dataset.extraNumbers.isEmpty || !dataset.extraLabels.isEmpty
+        for row in 0..<dataset.count {
+            let modelID = modelIDs[Int(dataset.modelIndex[row])]
+            let taskID = taskIDs[Int(dataset.taskIndex[row])]
+            let metricID = metricIDs[Int(dataset.metricIndex[row])]
+            let extras = hasExtras ? rowExtras(row) : nil
+            let shots = dataset.shots[row], seed = dataset.seeds[row]
+            let value = dataset.values[row], stderr = dataset.stderrs[row], n = dataset.counts[row]
+            insert.setUncheckedArguments([modelID, taskID, metricID, shots, seed, value, stderr, n, extras])
+            try insert.execute()
+            if db.changesCount == 1 {
+                summary.observationsAdded += 1
+                continue
+            }
+            guard let existing = try Row.fetchOne(find, arguments: [modelID, taskID, metricID, shots ?? -1, seed ?? -1]) else {
+                throw StoreError.sqlite(path: "", message: "observation insert ignored but no row found")
+            }
+            let storedValue: Double = existing["value"]
+            let storedStderr: Double? = existing["stderr"]
+            let storedN: Int? = existing["n"]
+            let storedExtras: String? = existing["extras"]
+            let same = approximatelyEqual(storedValue, value) && optionalEqual(storedStderr, stderr)
+                && storedN == n && storedExtras == extras
+            if same {
+                summary.observationsUnchanged += 1
+                continue
+            }
+            switch policy {
+            case .fail:
+                let key = dataset.observation(at: row).key
+                conflict(key.description, stored: describe(storedValue, storedStderr, storedN, storedExtras),
+                         incoming: describe(value, stderr, n, extras),
+                         location: dataset.origins.isEmpty ? nil : dataset.origins[row])
+            case .replace:
+                try update.execute(arguments: [value, stderr, n, extras, existing["id"] as Int64])
+                summary.observationsReplaced += 1
+            case .skip:
+                summary.observationsSkipped += 1
+            }
+        }
+    }
+
+    private func rowExtras(_ row: Int) -> String? {
+        var numbers: [String: Double] = [:]
+        var labels: [String: String] = [:]
+        for (name, column) in dataset.extraNumbers where !column[row].isNaN { numbers[name] = column[row] }
+        for (name, column) in dataset.extraLabels { if let text = column[row] { labels[name] = text } }
+        return ExtrasCoding.encode(numbers: numbers, labels: labels)
+    }
+
+    private func describe(_ value: Double, _ stderr: Double?, _ n: Int?, _ extras: String?) -> String {
+        var text = "value \(value)"
+        if let stderr { text += " ± \(stderr)" }
+        if let n { text += " (n \(n))" }
+        if let extras { text += " \(extras)" }
+        return text
+    }
+
+    private mutating func writeItemResults(taskIDs: [Int64]) throws {
+        guard !dataset.itemResults.isEmpty else { return }
+        var modelIDs: [ModelKey: Int64] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT id, name, step FROM models") {
+            modelIDs[ModelKey(name: row["name"], step: row["step"])] = row["id"]
+        }
+        var taskIDByName: [String: Int64] = [:]
+        for (index, task) in dataset.tasks.enumerated() { taskIDByName[task.name] = taskIDs[index] }
+        let insert = try db.makeStatement(sql: """
+            INSERT INTO item_results(model_id, task_id, item, scorer, epoch, correct, score, target_logprob, answer)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+            """)
+        let find = try db.makeStatement(sql: """
+            SELECT id, correct, score, target_logprob, answer FROM item_results
+            WHERE model_id = ? AND task_id = ? AND item = ? AND scorer = ? AND IFNULL(epoch, -1) = ?
+            """)
+        for result in dataset.itemResults {
+            guard let modelID = modelIDs[result.model], let taskID = taskIDByName[result.task] else {
+                throw StoreError.sqlite(path: "", message: "item result for \(result.model) / \(result.task) has no model or task row")
+            }
+            let arguments: StatementArguments = [modelID, taskID, result.item, result.scorer, result.epoch,
+                                                 result.correct, result.score, result.targetLogProb, result.answer]
+            try insert.execute(arguments: arguments)
+            if db.changesCount == 1 {
+                summary.itemResultsAdded += 1
+                continue
+            }
+            guard let existing = try Row.fetchOne(find, arguments: [modelID, taskID, result.item, result.scorer, result.epoch ?? -1]) else { continue }
+            let same = optionalEqual(existing["correct"], result.correct) && optionalEqual(existing["score"], result.score)
+                && optionalEqual(existing["target_logprob"], result.targetLogProb) && (existing["answer"] as String?) == result.answer
+            if same {
+                summary.itemResultsUnchanged += 1
+                continue
+            }
+            switch policy {
+            case .fail:
+                conflict("item result \(result.key)", stored: "correct \((existing["correct"] as Double?).map(format) ?? "—")",
+                         incoming: "correct \(result.correct.map(format) ?? "—")", location: nil)
+            case .replace:
+                try db.execute(
+                    sql: "UPDATE item_results SET correct = ?, score = ?, target_logprob = ?, answer = ? WHERE id = ?",
+                    arguments: [result.correct, result.score, result.targetLogProb, result.answer, existing["id"] as Int64])
+                summary.itemResultsReplaced += 1
+            case .skip:
+                summary.itemResultsSkipped += 1
+            }
+        }
+    }
+
+    private mutating func writeHumanRuns(taskIDs: [Int64]) throws {
+        guard !dataset.humanRuns.isEmpty else { return }
+        var taskIDByName: [String: Int64] = [:]
+        for (index, task) in dataset.tasks.enumerated() { taskIDByName[task.name] = taskIDs[index] }
+        for run in dataset.humanRuns {
+            var taskID = taskIDByName[run.task]
+            if taskID == nil {
+                try db.execute(sql: "INSERT INTO tasks(name) VALUES (?) ON CONFLICT(name) DO NOTHING", arguments: [run.task])
+                taskID = try Int64.fetchOne(db, sql: "SELECT id FROM tasks WHERE name = ?", arguments: [run.task])
+                taskIDByName[run.task] = taskID
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO human_runs(task_id, participant, skills, timeout_seconds, completed, seconds, partial_score)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [taskID, run.participant, run.skills.joined(separator: ";"), run.timeoutSeconds, run.completed,
+                            run.seconds, run.partialScore])
+            summary.humanRunsAdded += 1
+        }
+    }
+}
+
+private func optionalEqual(_ a: Double?, _ b: Double?) -> Bool {
+    switch (a, b) {
+    case (nil, nil): return true
+    case (let x?, let y?): return approximatelyEqual(x, y)
+    default: return false
+    }
+}
+
+/// How a model is laid out in the `models` table.
+enum StoredModel {
+    static let insertSQL = """
+        INSERT INTO models(name, step, family, params, params_nonembedding, tokens, flops, flops_derived,
+                           model_seed, release_date, extras)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+    static let updateSQL = """
+        UPDATE models SET name = ?, step = ?, family = ?, params = ?, params_nonembedding = ?, tokens = ?,
+                          flops = ?, flops_derived = ?, model_seed = ?, release_date = ?, extras = ?
+        WHERE id = ?
+        """
+
+    static func arguments(_ model: ModelInfo) -> StatementArguments {
+        [model.name, model.step, model.family, model.params, model.nonEmbeddingParams, model.tokens, model.flops,
+         model.flopsAreDerived, model.seed, model.releaseDate,
+         ExtrasCoding.encode(numbers: model.attributes, labels: model.labels)]
+    }
+
+    static func decode(_ row: Row) -> ModelInfo {
+        let extras = ExtrasCoding.decode(row["extras"])
+        return ModelInfo(
+            name: row["name"], step: row["step"], family: row["family"], params: row["params"],
+            nonEmbeddingParams: row["params_nonembedding"], tokens: row["tokens"], flops: row["flops"],
+            flopsAreDerived: row["flops_derived"], seed: row["model_seed"], releaseDate: row["release_date"],
+            attributes: extras.numbers, labels: extras.labels)
+    }
+}

@@ -1,0 +1,186 @@
+import GRDB
+import ScaleLabCore
+
+/// The names a database holds, for resolving selection patterns and for suggestions.
+public struct StoreCatalog: Sendable, Equatable {
+    public var tasks: [String]
+    public var metrics: [String]
+    public var models: [String]
+    public var families: [String]
+}
+
+/// Rows to load, by exact names; nil means no restriction.
+public struct StoreFilter: Sendable, Equatable {
+    public var tasks: Set<String>?
+    public var metrics: Set<String>?
+    public var models: Set<String>?
+    public var families: Set<String>?
+
+    public init(tasks: Set<String>? = nil, metrics: Set<String>? = nil, models: Set<String>? = nil, families: Set<String>? = nil) {
+        self.tasks = tasks
+        self.metrics = metrics
+        self.models = models
+        self.families = families
+    }
+
+    public static let all = StoreFilter()
+}
+
+extension Store {
+    public func catalog() throws(StoreError) -> StoreCatalog {
+        do {
+            return try queue.read { db in
+                StoreCatalog(
+                    tasks: try String.fetchAll(db, sql: "SELECT name FROM tasks ORDER BY name"),
+                    metrics: try String.fetchAll(db, sql: "SELECT name FROM metrics ORDER BY name"),
+                    models: try String.fetchAll(db, sql: "SELECT DISTINCT name FROM models ORDER BY name"),
+                    families: try String.fetchAll(db, sql: "SELECT DISTINCT family FROM models WHERE family IS NOT NULL ORDER BY family"))
+            }
+        } catch {
+            throw Store.translate(error, path: path)
+        }
+    }
+
+    /// Loads the observations `filter` allows (using the table indices), with their models,
+    /// tasks, item results and human runs.
+    public func load(_ filter: StoreFilter = .all) throws(StoreError) -> Dataset {
+        do {
+            return try queue.read { db in try StoreReader(db: db, filter: filter).read() }
+        } catch {
+            throw Store.translate(error, path: path)
+        }
+    }
+
+    /// Loads what a selection picks: names and patterns are resolved against the database and
+    /// pushed into SQL; shots, `--x` and `--where` are applied to the loaded rows.
+    public func load(_ selection: Selection) throws -> Dataset {
+        let catalog = try catalog()
+        let filter = StoreFilter(
+            tasks: try Selection.resolve(selection.tasks, option: "task", names: catalog.tasks),
+            metrics: try Selection.resolve(selection.metrics, option: "metric", names: catalog.metrics),
+            models: try Selection.resolve(selection.models, option: "model", names: catalog.models),
+            families: try Selection.resolve(selection.families, option: "family", names: catalog.families))
+        let dataset = try load(filter)
+        var rest = selection
+        rest.tasks = []
+        rest.metrics = []
+        rest.models = []
+        rest.families = []
+        if dataset.isEmpty && !selection.isEmpty {
+            throw SelectionError.emptyResult(selection.summary)
+        }
+        return try dataset.selecting(rest)
+    }
+}
+
+private struct StoreReader {
+    let db: Database
+    let filter: StoreFilter
+
+    func read() throws -> Dataset {
+        var modelRows = try Row.fetchAll(db, sql: "SELECT * FROM models ORDER BY id")
+        if let names = filter.models { modelRows = modelRows.filter { names.contains($0["name"]) } }
+        if let families = filter.families { modelRows = modelRows.filter { families.contains(($0["family"] as String?) ?? "") } }
+        var taskRows = try Row.fetchAll(db, sql: "SELECT * FROM tasks ORDER BY id")
+        if let names = filter.tasks { taskRows = taskRows.filter { names.contains($0["name"]) } }
+        var metricRows = try Row.fetchAll(db, sql: "SELECT * FROM metrics ORDER BY id")
+        if let names = filter.metrics { metricRows = metricRows.filter { names.contains($0["name"]) } }
+
+        var conditions: [String] = []
+        if filter.models != nil || filter.families != nil { conditions.append("model_id IN (\(modelRows.map { "\($0["id"] as Int64)" }.joined(separator: ",")))") }
+        if filter.tasks != nil { conditions.append("task_id IN (\(taskRows.map { "\($0["id"] as Int64)" }.joined(separator: ",")))") }
+        if filter.metrics != nil { conditions.append("metric_id IN (\(metricRows.map { "\($0["id"] as Int64)" }.joined(separator: ",")))") }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+
+        var modelIndexByID: [Int64: Int32] = [:]
+        var models: [ModelInfo] = []
+        let allModels = Dictionary(uniqueKeysWithValues: modelRows.map { ($0["id"] as Int64, StoredModel.decode($0)) })
+        var taskIndexByID: [Int64: Int32] = [:]
+        var tasks: [TaskInfo] = []
+        let allTasks = Dictionary(uniqueKeysWithValues: taskRows.map {
+            ($0["id"] as Int64, TaskInfo(name: $0["name"], suite: $0["suite"], chance: $0["chance"], items: $0["items"]))
+        })
+        var metricIndexByID: [Int64: Int32] = [:]
+        var metrics: [String] = []
+        let allMetrics = Dictionary(uniqueKeysWithValues: metricRows.map { ($0["id"] as Int64, $0["name"] as String) })
+
+        var modelIndex: [Int32] = [], taskIndex: [Int32] = [], metricIndex: [Int32] = []
+        var values: [Double] = [], stderrs: [Double?] = [], counts: [Int?] = [], shots: [Int?] = [], seeds: [Int?] = []
+        var extraNumbers: [String: [(Int, Double)]] = [:]
+        var extraLabels: [String: [(Int, String)]] = [:]
+
+        let cursor = try Row.fetchCursor(db, sql: """
+            SELECT model_id, task_id, metric_id, shots, seed, value, stderr, n, extras
+            FROM observations \(whereClause) ORDER BY id
+            """)
+        while let row = try cursor.next() {
+            let modelID: Int64 = row[0], taskID: Int64 = row[1], metricID: Int64 = row[2]
+            guard let model = allModels[modelID], let task = allTasks[taskID], let metric = allMetrics[metricID] else { continue }
+            let m: Int32
+            if let known = modelIndexByID[modelID] { m = known } else {
+                m = Int32(models.count); models.append(model); modelIndexByID[modelID] = m
+            }
+            let t: Int32
+            if let known = taskIndexByID[taskID] { t = known } else {
+                t = Int32(tasks.count); tasks.append(task); taskIndexByID[taskID] = t
+            }
+            let k: Int32
+            if let known = metricIndexByID[metricID] { k = known } else {
+                k = Int32(metrics.count); metrics.append(metric); metricIndexByID[metricID] = k
+            }
+            let index = values.count
+            modelIndex.append(m)
+            taskIndex.append(t)
+            metricIndex.append(k)
+            shots.append(row[3])
+            seeds.append(row[4])
+            values.append(row[5])
+            stderrs.append(row[6])
+            counts.append(row[7])
+            if let text: String = row[8] {
+                let extras = ExtrasCoding.decode(text)
+                for (name, value) in extras.numbers { extraNumbers[name, default: []].append((index, value)) }
+                for (name, value) in extras.labels { extraLabels[name, default: []].append((index, value)) }
+            }
+        }
+
+        let rowCount = values.count
+        var itemResults: [ItemResult] = []
+        var itemSQL = "SELECT * FROM item_results"
+        var itemConditions: [String] = []
+        if filter.models != nil || filter.families != nil { itemConditions.append("model_id IN (\(allModels.keys.map(String.init).joined(separator: ",")))") }
+        if filter.tasks != nil { itemConditions.append("task_id IN (\(allTasks.keys.map(String.init).joined(separator: ",")))") }
+        if !itemConditions.isEmpty { itemSQL += " WHERE " + itemConditions.joined(separator: " AND ") }
+        for row in try Row.fetchAll(db, sql: itemSQL + " ORDER BY id") {
+            guard let model = allModels[row["model_id"]], let task = allTasks[row["task_id"]] else { continue }
+            itemResults.append(ItemResult(
+                model: model.key, task: task.name, item: row["item"], scorer: row["scorer"], epoch: row["epoch"],
+                correct: row["correct"], score: row["score"], targetLogProb: row["target_logprob"], answer: row["answer"]))
+        }
+        var humanRuns: [HumanRun] = []
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM human_runs ORDER BY id") {
+            guard let task = allTasks[row["task_id"]] else { continue }
+            let skills: String = row["skills"] ?? ""
+            humanRuns.append(HumanRun(
+                task: task.name, participant: row["participant"],
+                skills: skills.split(separator: ";").map(String.init), timeoutSeconds: row["timeout_seconds"],
+                completed: row["completed"], seconds: row["seconds"], partialScore: row["partial_score"]))
+        }
+
+        return Dataset(
+            models: models, tasks: tasks, metrics: metrics,
+            modelIndex: modelIndex, taskIndex: taskIndex, metricIndex: metricIndex,
+            values: values, stderrs: stderrs, counts: counts, shots: shots, seeds: seeds,
+            extraNumbers: extraNumbers.mapValues { entries in
+                var column = [Double](repeating: .nan, count: rowCount)
+                for (row, value) in entries { column[row] = value }
+                return column
+            },
+            extraLabels: extraLabels.mapValues { entries in
+                var column = [String?](repeating: nil, count: rowCount)
+                for (row, value) in entries { column[row] = value }
+                return column
+            },
+            itemResults: itemResults, humanRuns: humanRuns)
+    }
+}

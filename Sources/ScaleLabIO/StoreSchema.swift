@@ -1,0 +1,97 @@
+import GRDB
+
+/// The versioned schema of a ScaleLab database. Migrations are registered here, in order, and
+/// never edited once released: a change is a new migration.
+enum StoreSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE models (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    step INTEGER,
+                    family TEXT,
+                    params REAL,
+                    params_nonembedding REAL,
+                    tokens REAL,
+                    flops REAL,
+                    flops_derived INTEGER NOT NULL DEFAULT 0,
+                    model_seed INTEGER,
+                    release_date TEXT,
+                    extras TEXT
+                );
+                CREATE UNIQUE INDEX models_key ON models(name, IFNULL(step, -1));
+                CREATE INDEX models_family ON models(family);
+
+                CREATE TABLE tasks (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    suite TEXT,
+                    chance REAL,
+                    items INTEGER
+                );
+
+                CREATE TABLE metrics (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE
+                );
+
+                CREATE TABLE observations (
+                    id INTEGER PRIMARY KEY,
+                    model_id INTEGER NOT NULL REFERENCES models(id),
+                    task_id INTEGER NOT NULL REFERENCES tasks(id),
+                    metric_id INTEGER NOT NULL REFERENCES metrics(id),
+                    shots INTEGER,
+                    seed INTEGER,
+                    value REAL NOT NULL,
+                    stderr REAL,
+                    n INTEGER,
+                    extras TEXT
+                );
+                CREATE UNIQUE INDEX observations_key
+                    ON observations(model_id, task_id, metric_id, IFNULL(shots, -1), IFNULL(seed, -1));
+                CREATE INDEX observations_task ON observations(task_id, metric_id);
+                CREATE INDEX observations_metric ON observations(metric_id);
+
+                CREATE TABLE item_results (
+                    id INTEGER PRIMARY KEY,
+                    model_id INTEGER NOT NULL REFERENCES models(id),
+                    task_id INTEGER NOT NULL REFERENCES tasks(id),
+                    item TEXT NOT NULL,
+                    scorer TEXT NOT NULL,
+                    epoch INTEGER,
+                    correct REAL,
+                    score REAL,
+                    target_logprob REAL,
+                    answer TEXT
+                );
+                CREATE UNIQUE INDEX item_results_key
+                    ON item_results(model_id, task_id, item, scorer, IFNULL(epoch, -1));
+
+                CREATE TABLE human_runs (
+                    id INTEGER PRIMARY KEY,
+                    task_id INTEGER NOT NULL REFERENCES tasks(id),
+                    participant TEXT NOT NULL,
+                    skills TEXT,
+                    timeout_seconds REAL,
+                    completed INTEGER NOT NULL,
+                    seconds REAL,
+                    partial_score REAL
+                );
+                CREATE INDEX human_runs_task ON human_runs(task_id);
+
+                CREATE TABLE imports (
+                    id INTEGER PRIMARY KEY,
+                    imported_at TEXT NOT NULL,
+                    sources TEXT NOT NULL,
+                    observations_added INTEGER NOT NULL,
+                    observations_replaced INTEGER NOT NULL,
+                    observations_unchanged INTEGER NOT NULL,
+                    observations_skipped INTEGER NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// Writing to the terminal: results to stdout, progress and errors to stderr.
+enum Terminal {
+    static func out(_ text: String) {
+        FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    }
+
+    static func write(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data(("error: " + text + "\n").utf8))
+    }
+
+    static func note(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    /// Width to lay tables out in: $COLUMNS, else 120.
+    static var width: Int {
+        if let columns = ProcessInfo.processInfo.environment["COLUMNS"], let value = Int(columns), value >= 40 { return value }
+        return 120
+    }
+
+    static func json<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(value)
+        FileHandle.standardOutput.write(data)
+        FileHandle.standardOutput.write(Data("\n".utf8))
+    }
+}
+
+/// Numbers for people: sizes with SI suffixes, scores with fixed decimals, counts with separators.
+enum Show {
+    /// 70426624 → "70.4M", 2.99e11 → "300B", 1.2e21 → "1.2e21".
+    static func size(_ value: Double?) -> String {
+        guard let value else { return "—" }
+        let magnitude = abs(value)
+        let units: [(Double, String)] = [(1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")]
+        if magnitude >= 1e15 { return String(format: "%.2g", value).replacingOccurrences(of: "e+", with: "e") }
+        for (scale, suffix) in units where magnitude >= scale {
+            let scaled = value / scale
+            return (scaled >= 100 ? String(format: "%.0f", scaled) : String(format: "%.3g", scaled)) + suffix
+        }
+        return value == value.rounded() ? String(Int(value)) : String(format: "%.3g", value)
+    }
+
+    /// Scores in [−1000, 1000] with fixed decimals; larger magnitudes (perplexities) in 4 significant digits.
+    static func score(_ value: Double, digits: Int = 3) -> String {
+        abs(value) < 1000 ? String(format: "%.\(digits)f", value) : String(format: "%.4g", value)
+    }
+
+    static func count(_ value: Int) -> String {
+        let digits = String(value)
+        var out = ""
+        for (index, character) in digits.reversed().enumerated() {
+            if index > 0 && index % 3 == 0 { out.append(",") }
+            out.append(character)
+        }
+        return String(out.reversed())
+    }
+}
