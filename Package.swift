@@ -25,6 +25,7 @@ let package = Package(
             dependencies: [
                 "ScaleLabCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
@@ -43,9 +44,14 @@ let package = Package(
             path: "Benchmarks/ImportBench",
             swiftSettings: strict
         ),
+        .target(name: "ScaleLabTestSupport", path: "Tests/ScaleLabTestSupport", swiftSettings: strict),
         .testTarget(name: "ScaleLabCoreTests", dependencies: ["ScaleLabCore"], swiftSettings: strict),
-        .testTarget(name: "ScaleLabIOTests", dependencies: ["ScaleLabCore", "ScaleLabIO"],
-                    resources: [.copy("Fixtures")], swiftSettings: strict),
-        .testTarget(name: "ScaleLabCLITests", dependencies: ["ScaleLabCore", "ScaleLabIO"], swiftSettings: strict),
+        .testTarget(
+            name: "ScaleLabIOTests",
+            dependencies: ["ScaleLabCore", "ScaleLabIO", "ScaleLabTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(
+            name: "ScaleLabCLITests", dependencies: ["ScaleLabCore", "ScaleLabIO", "ScaleLabTestSupport"],
+            swiftSettings: strict),
     ]
 )

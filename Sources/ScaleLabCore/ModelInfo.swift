@@ -113,7 +113,8 @@ public enum ModelField: String, CaseIterable, Sendable {
     case nonEmbeddingParams = "params_nonembedding"
     case tokens
     case flops
-    case seed
+    /// The training seed of the model (an observation's `seed` is the evaluation seed).
+    case seed = "model_seed"
     case releaseDate = "release_date"
 
     /// Accepted spellings of each field in input headers and in `--where` / `--x`.
@@ -127,7 +128,7 @@ public enum ModelField: String, CaseIterable, Sendable {
             return ["params_nonembedding", "nonembedding_params", "non_embedding_params", "params_non_embedding"]
         case .tokens: return ["tokens", "n_tokens", "train_tokens"]
         case .flops: return ["flops", "compute", "train_flops"]
-        case .seed: return ["seed"]
+        case .seed: return ["model_seed", "training_seed"]
         case .releaseDate: return ["release_date", "date"]
         }
     }

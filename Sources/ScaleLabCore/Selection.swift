@@ -86,12 +86,14 @@ public func globMatches(_ pattern: String, _ name: String) -> Bool {
     return pi == p.count
 }
 
-/// The names closest to `query`: those containing it (ignoring case) first, then by edit distance.
+/// The names closest to `query`: those containing it or contained in it (ignoring case) first,
+/// then those within an edit distance of max(3, half its length).
 public func nearestNames(to query: String, in names: [String], limit: Int = 5) -> [String] {
     let lowered = query.lowercased().replacingOccurrences(of: "*", with: "").replacingOccurrences(of: "?", with: "")
     let scored = names.map { name -> (String, Int) in
         let candidate = name.lowercased()
-        let distance = !lowered.isEmpty && candidate.contains(lowered) ? 0 : editDistance(lowered, candidate)
+        let contained = !lowered.isEmpty && (candidate.contains(lowered) || (candidate.count >= 2 && lowered.contains(candidate)))
+        let distance = contained ? 0 : editDistance(lowered, candidate)
         return (name, distance)
     }
     let cutoff = max(3, lowered.count / 2)

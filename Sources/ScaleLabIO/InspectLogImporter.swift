@@ -19,12 +19,14 @@ import ScaleLabCore
 ///   = 1, `false`/`no` = 0, and a number in [0, 1] is itself; any number is also kept as `score`.
 ///   A score whose value is an object or a list (a scorer with several values) gives one item per
 ///   member, with scorer `scorer/member`. A value that fits none of these is a reported problem
-///   naming the sample.
+///   naming the sample. A sample without scores (one that ended in an error) gives no items, as
+///   it gave nothing to the log's metrics.
 /// - **Status.** A log whose `status` is not `success` (`error`, `cancelled`, `started`), or that
 ///   is marked `invalidated`, holds partial or withdrawn results: it is reported as a problem and
 ///   nothing of it is imported.
 ///
-/// A log without `eval.model`, `eval.task` or `results` cannot be interpreted and throws.
+/// A log without `eval.model`, `eval.task` or `results` cannot be interpreted and throws; one
+/// whose `results` hold no scores is reported.
 enum InspectLogImporter {
     static func read(_ input: InputFile, json: JSONValue, into builder: inout DatasetBuilder) throws(DataError) {
         let file = input.path
@@ -49,7 +51,9 @@ enum InspectLogImporter {
             if let reason = root["error"]?["message"]?.string, let first = reason.split(separator: "\n").first {
                 message += " (error: \(first))"
             }
-            message += "; rerun it (inspect eval-retry) and import the finished log"
+            message += status == "started"
+                ? "; the run is still going or was killed: import the log once it has finished, or resume it with inspect eval-retry"
+                : "; resume it with inspect eval-retry and import the finished log"
             builder.report(SourceLocation(file: file, line: root.lines["status"], column: "status"), message)
             return
         }
@@ -84,6 +88,11 @@ enum InspectLogImporter {
         into builder: inout DatasetBuilder
     ) {
         let scores = results["scores"]?.array ?? []
+        if scores.isEmpty {
+            builder.report(SourceLocation(file: file, line: resultsLine, column: "results.scores"),
+                           "the log has no scores (the task has no scorer, or scoring did not run); score it with inspect score and import the scored log")
+            return
+        }
         let fallbackCount = results["completed_samples"]?.integer ?? results["total_samples"]?.integer
         let names = scores.map { $0["name"]?.string ?? $0["scorer"]?.string ?? "score" }
         var labels = names

@@ -47,6 +47,9 @@ public struct Store: Sendable {
         configuration.readonly = mode == .read
         configuration.foreignKeysEnabled = true
         configuration.label = "scalelab"
+        // A 64 MiB page cache keeps the indices of a 100,000-row import in memory until commit
+        // (the default 2 MiB spills B-tree pages mid-transaction and doubles the write time).
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -65536") }
         do {
             queue = try DatabaseQueue(path: path, configuration: configuration)
         } catch {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import ScaleLabCore
 
 /// What to do when an input row has the key of a stored row but different content.
@@ -192,6 +193,19 @@ private struct StoreWriter {
             """)
         let update = try db.makeStatement(sql: "UPDATE observations SET value = ?, stderr = ?, n = ?, extras = ? WHERE id = ?")
         let hasExtras = !dataset.extraNumbers.isEmpty || !dataset.extraLabels.isEmpty
+        // A large import (more rows than are stored) rebuilds the slicing indices once at the end
+        // instead of updating them row by row: sorting once is several times cheaper. The unique
+        // key index stays, since it finds conflicts. DDL is transactional, so a rollback restores
+        // the indices too.
+        let stored = try Int.fetchOne(db, sql: "SELECT count(*) FROM observations") ?? 0
+        let rebuildIndices = dataset.count >= 10_000 && dataset.count > stored
+        if rebuildIndices {
+            try db.execute(sql: "DROP INDEX observations_task; DROP INDEX observations_metric")
+        }
+        // The hot loop binds with the C API: GRDB's StatementArguments box every value, which
+        // costs more than SQLite's own insert at 100,000 rows.
+        let raw = insert.sqliteStatement
+        let connection = db.sqliteConnection
         for row in 0..<dataset.count {
             let modelID = modelIDs[Int(dataset.modelIndex[row])]
             let taskID = taskIDs[Int(dataset.taskIndex[row])]
@@ -199,9 +213,25 @@ private struct StoreWriter {
             let extras = hasExtras ? rowExtras(row) : nil
             let shots = dataset.shots[row], seed = dataset.seeds[row]
             let value = dataset.values[row], stderr = dataset.stderrs[row], n = dataset.counts[row]
-            insert.setUncheckedArguments([modelID, taskID, metricID, shots, seed, value, stderr, n, extras])
-            try insert.execute()
-            if db.changesCount == 1 {
+            sqlite3_reset(raw)
+            sqlite3_bind_int64(raw, 1, modelID)
+            sqlite3_bind_int64(raw, 2, taskID)
+            sqlite3_bind_int64(raw, 3, metricID)
+            bind(raw, 4, shots)
+            bind(raw, 5, seed)
+            sqlite3_bind_double(raw, 6, value)
+            if let stderr { sqlite3_bind_double(raw, 7, stderr) } else { sqlite3_bind_null(raw, 7) }
+            bind(raw, 8, n)
+            if let extras {
+                sqlite3_bind_text(raw, 9, extras, -1, sqliteTransient)
+            } else {
+                sqlite3_bind_null(raw, 9)
+            }
+            let status = sqlite3_step(raw)
+            guard status == SQLITE_DONE else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: status), message: String(cString: sqlite3_errmsg(connection)))
+            }
+            if sqlite3_changes(connection) == 1 {
                 summary.observationsAdded += 1
                 continue
             }
@@ -231,6 +261,7 @@ private struct StoreWriter {
                 summary.observationsSkipped += 1
             }
         }
+        if rebuildIndices { try db.execute(sql: StoreSchema.observationSlicingIndices) }
     }
 
     private func rowExtras(_ row: Int) -> String? {
@@ -319,6 +350,13 @@ private struct StoreWriter {
             summary.humanRunsAdded += 1
         }
     }
+}
+
+/// SQLite copies the bound text (SQLITE_TRANSIENT, a C macro Swift does not import).
+private let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+private func bind(_ statement: OpaquePointer?, _ index: Int32, _ value: Int?) {
+    if let value { sqlite3_bind_int64(statement, index, Int64(value)) } else { sqlite3_bind_null(statement, index) }
 }
 
 private func optionalEqual(_ a: Double?, _ b: Double?) -> Bool {

@@ -3,6 +3,12 @@ import GRDB
 /// The versioned schema of a ScaleLab database. Migrations are registered here, in order, and
 /// never edited once released: a change is a new migration.
 enum StoreSchema {
+    /// The indices that serve `--task` and `--metric` slicing (recreated after bulk imports).
+    static let observationSlicingIndices = """
+        CREATE INDEX observations_task ON observations(task_id, metric_id);
+        CREATE INDEX observations_metric ON observations(metric_id);
+        """
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
@@ -51,8 +57,7 @@ enum StoreSchema {
                 );
                 CREATE UNIQUE INDEX observations_key
                     ON observations(model_id, task_id, metric_id, IFNULL(shots, -1), IFNULL(seed, -1));
-                CREATE INDEX observations_task ON observations(task_id, metric_id);
-                CREATE INDEX observations_metric ON observations(metric_id);
+                """ + observationSlicingIndices + """
 
                 CREATE TABLE item_results (
                     id INTEGER PRIMARY KEY,

@@ -17,17 +17,31 @@ struct TabularRow {
         return UnsafeBufferPointer(rebasing: base[ranges[column]])
     }
 
-    /// The cell as text with surrounding spaces removed, nil when empty or absent.
-    func text(_ column: Int) -> String? {
-        guard column < ranges.count else { return nil }
+    /// Cell `column`'s range without surrounding spaces (empty when the cell is empty or absent).
+    func trimmedRange(_ column: Int) -> Range<Int> {
+        guard column < ranges.count else { return 0..<0 }
         var range = ranges[column]
         while !range.isEmpty, base[range.lowerBound] == 0x20 || base[range.lowerBound] == 0x09 { range = range.dropFirst() }
         while !range.isEmpty, base[range.upperBound - 1] == 0x20 || base[range.upperBound - 1] == 0x09 || base[range.upperBound - 1] == 0x0D {
             range = range.dropLast()
         }
+        return range
+    }
+
+    /// The cell as text with surrounding spaces removed, nil when empty or absent.
+    func text(_ column: Int) -> String? {
+        let range = trimmedRange(column)
         if range.isEmpty { return nil }
         let raw = String(decoding: UnsafeBufferPointer(rebasing: base[range]), as: UTF8.self)
         return escaped[column] ? raw.replacingOccurrences(of: "\"\"", with: "\"") : raw
+    }
+
+    /// The id of the cell's text in `interner`, nil when empty or absent.
+    func interned(_ column: Int, in interner: inout ByteInterner) -> Int32? {
+        let range = trimmedRange(column)
+        if range.isEmpty { return nil }
+        if escaped[column] { return interner.intern(text(column)!) }
+        return interner.intern(UnsafeBufferPointer(rebasing: base[range]))
     }
 
     func number(_ column: Int) -> NumberParsing.Result {

@@ -45,8 +45,12 @@ struct TidyTableImporter {
     private var modelColumns: [Int] = []
     private var width = 0
 
-    /// Raw cells of the extra columns, classified when the table ends.
-    private var extraCells: [[(row: Int32, model: Int32, line: Int, text: String)]] = []
+    /// Cells of the extra columns (as ids into `values`), classified when the table ends.
+    private var extraCells: [[(row: Int32, model: Int32, line: Int32, value: Int32)]] = []
+    private var values = ByteInterner()
+    /// Builder indices of task and metric names, by their id in `values`.
+    private var taskIndexByValue: [Int32: Int32] = [:]
+    private var metricIndexByValue: [Int32: Int32] = [:]
 
     // The previous row's model, reused while the model columns repeat byte for byte.
     private var previousModel: Int32?
@@ -184,90 +188,98 @@ struct TidyTableImporter {
             return
         }
         let model = modelIndex(for: row, &builder)
-        let taskName = row.text(column[.task]!)
-        let metricName = row.text(column[.metric]!)
-        if taskName == nil { builder.report(location(row, .task), "task is empty; every row needs one") }
-        if metricName == nil { builder.report(location(row, .metric), "metric is empty; every row needs one") }
+        let taskValue = row.interned(column[.task]!, in: &values)
+        let metricValue = row.interned(column[.metric]!, in: &values)
+        if taskValue == nil { builder.report(location(row, .task), "task is empty; every row needs one") }
+        if metricValue == nil { builder.report(location(row, .metric), "metric is empty; every row needs one") }
         guard let valueCell = number(row, .value, &builder, required: true),
               let stderrCell = number(row, .stderr, &builder),
               let countCell = integer(row, .count, &builder),
               let shotsCell = integer(row, .shots, &builder),
               let seedCell = integer(row, .seed, &builder),
               let chanceCell = number(row, .chance, &builder),
-              let model, let taskName, let metricName, let value = valueCell
+              let model, let taskValue, let metricValue, let value = valueCell
         else { return }
         let here = SourceLocation(file: file, line: row.line)
         let task: Int32
         let suite = column[.suite].flatMap { row.text($0) }
         if suite != nil || chanceCell != nil {
-            task = builder.addTask(TaskInfo(name: taskName, suite: suite, chance: chanceCell), at: here)
+            task = builder.addTask(TaskInfo(name: values.value(taskValue), suite: suite, chance: chanceCell), at: here)
+        } else if let known = taskIndexByValue[taskValue] {
+            task = known
         } else {
-            task = builder.task(named: taskName, at: here)
+            task = builder.task(named: values.value(taskValue), at: here)
+            taskIndexByValue[taskValue] = task
         }
-        let metric = builder.metric(named: metricName)
+        let metric: Int32
+        if let known = metricIndexByValue[metricValue] {
+            metric = known
+        } else {
+            metric = builder.metric(named: values.value(metricValue))
+            metricIndexByValue[metricValue] = metric
+        }
         guard let added = builder.addObservation(
             model: model, task: task, metric: metric, value: value, stderr: stderrCell, n: countCell,
             shots: shotsCell, seed: seedCell, at: here)
         else { return }
         for (slot, extra) in extras.enumerated() {
-            if let text = row.text(extra.index) {
-                extraCells[slot].append((added, model, row.line, text))
+            if let id = row.interned(extra.index, in: &values) {
+                extraCells[slot].append((added, model, Int32(row.line), id))
             }
         }
     }
 
-    /// Classifies the extra columns (see the type's documentation) and stores them.
+    /// Classifies the extra columns (see the type's documentation) and stores them. Each distinct
+    /// value is parsed once.
     mutating func finish(into builder: inout DatasetBuilder) {
+        var parsed: [Int32: NumberParsing.Result] = [:]
         for (slot, extra) in extras.enumerated() {
             let cells = extraCells[slot]
             guard !cells.isEmpty else { continue }
-            var numbers: [Double] = []
-            numbers.reserveCapacity(cells.count)
-            var isNumeric = true
-            var nonFinite: [(line: Int, text: String)] = []
-            for cell in cells {
-                switch NumberParsing.parse(cell.text) {
-                case .value(let value): numbers.append(value)
-                case .nonFinite: nonFinite.append((cell.line, cell.text)); numbers.append(.nan)
-                case .invalid, .missing: isNumeric = false
+            for cell in cells where parsed[cell.value] == nil { parsed[cell.value] = NumberParsing.parse(values.value(cell.value)) }
+            let isNumeric = cells.allSatisfy {
+                switch parsed[$0.value]! {
+                case .value, .nonFinite: return true
+                case .invalid, .missing: return false
                 }
-                if !isNumeric { break }
             }
             if isNumeric {
+                let nonFinite = cells.filter { parsed[$0.value]! == .nonFinite }
                 for bad in nonFinite {
-                    builder.report(SourceLocation(file: file, line: bad.line, column: extra.name),
-                                   "\(extra.name) '\(bad.text)' is not finite; leave the cell empty if the value is unknown")
+                    builder.report(SourceLocation(file: file, line: Int(bad.line), column: extra.name),
+                                   "\(extra.name) '\(values.value(bad.value))' is not finite; leave the cell empty if the value is unknown")
                 }
                 if !nonFinite.isEmpty { continue }
             }
+            func number(_ id: Int32) -> Double {
+                if case .value(let value) = parsed[id]! { return value }
+                return .nan
+            }
             // Model-level when constant within each model and repeated for at least one model.
-            var perModel: [Int32: (text: String, count: Int)] = [:]
+            var perModel: [Int32: (value: Int32, count: Int, line: Int32)] = [:]
             var constant = true
             for cell in cells {
                 if let seen = perModel[cell.model] {
-                    if seen.text != cell.text && !(isNumeric && NumberParsing.double(seen.text) == NumberParsing.double(cell.text)) {
+                    if seen.value != cell.value && !(isNumeric && number(seen.value) == number(cell.value)) {
                         constant = false
                         break
                     }
-                    perModel[cell.model] = (seen.text, seen.count + 1)
+                    perModel[cell.model] = (seen.value, seen.count + 1, seen.line)
                 } else {
-                    perModel[cell.model] = (cell.text, 1)
+                    perModel[cell.model] = (cell.value, 1, cell.line)
                 }
             }
             if constant && perModel.values.contains(where: { $0.count > 1 }) {
-                var firstLine: [Int32: Int] = [:]
-                for cell in cells where firstLine[cell.model] == nil { firstLine[cell.model] = cell.line }
-                for (model, seen) in perModel {
-                    var info = builder.model(at: model)
-                    let key = info.key
-                    info = ModelInfo(name: key.name, step: key.step)
-                    if isNumeric { info.attributes[extra.name] = NumberParsing.double(seen.text) } else { info.labels[extra.name] = seen.text }
-                    builder.addModel(info, at: SourceLocation(file: file, line: firstLine[model], column: extra.name))
+                for (model, seen) in perModel.sorted(by: { $0.key < $1.key }) {
+                    let key = builder.model(at: model).key
+                    var info = ModelInfo(name: key.name, step: key.step)
+                    if isNumeric { info.attributes[extra.name] = number(seen.value) } else { info.labels[extra.name] = values.value(seen.value) }
+                    builder.addModel(info, at: SourceLocation(file: file, line: Int(seen.line), column: extra.name))
                 }
             } else if isNumeric {
-                for (cell, number) in zip(cells, numbers) { builder.setExtra(extra.name, number: number, row: cell.row) }
+                for cell in cells { builder.setExtra(extra.name, number: number(cell.value), row: cell.row) }
             } else {
-                for cell in cells { builder.setExtra(extra.name, label: cell.text, row: cell.row) }
+                for cell in cells { builder.setExtra(extra.name, label: values.value(cell.value), row: cell.row) }
             }
         }
     }
