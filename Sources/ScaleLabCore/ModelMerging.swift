@@ -53,7 +53,7 @@ extension ModelInfo {
             }
         default: break
         }
-        integer("seed", \.seed)
+        integer("model_seed", \.seed)
         text("release_date", \.releaseDate)
         for (name, new) in incoming.attributes {
             if let old = merged.attributes[name] {

@@ -74,7 +74,8 @@ public enum ModelMetadataReader {
             let lowered = written.lowercased()
             switch lowered {
             case "name": self = .field(.name)
-            case "model_seed": self = .field(.seed)
+            // A metadata file describes models only, so a plain `seed` is the training seed.
+            case "seed", "model_seed": self = .field(.seed)
             case "aliases", "alias": self = .aliases
             default: self = ModelField(name: written).map(Key.field) ?? .extra(lowered)
             }

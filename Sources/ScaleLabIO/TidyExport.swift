@@ -5,7 +5,8 @@ import ScaleLabCore
 ///
 /// Columns appear only when some row has a value in them. Compute derived as 6·N·D is left out
 /// (it is derived again on import, and stays marked as derived); compute that was given is kept.
-/// Numbers are written with `Double.description`, the shortest text that reads back bit for bit.
+/// Numbers are written as integers when whole, else with `Double.description`, the shortest text
+/// that reads back bit for bit.
 public enum TidyExport {
     public enum Format: String, CaseIterable, Sendable {
         case csv
@@ -41,7 +42,7 @@ public enum TidyExport {
                     first = false
                     switch column.cell(dataset, row) {
                     case .text(let text): chunk += csvQuoted(text)
-                    case .number(let number): chunk += number.description
+                    case .number(let number): chunk += numberText(number)
                     case .missing: break
                     }
                 }
@@ -57,7 +58,7 @@ public enum TidyExport {
                 for column in columns {
                     switch column.cell(dataset, row) {
                     case .text(let text): members.append(ExtrasCoding.quote(column.name) + ":" + ExtrasCoding.quote(text))
-                    case .number(let number): members.append(ExtrasCoding.quote(column.name) + ":" + number.description)
+                    case .number(let number): members.append(ExtrasCoding.quote(column.name) + ":" + numberText(number))
                     case .missing: break
                     }
                 }
@@ -134,6 +135,13 @@ public enum TidyExport {
             columns.append(Column(name: name) { data, row in text(data.extraLabels[name]![row]) })
         }
         return columns
+    }
+
+    /// Whole numbers below 10¹⁵ as integers (`70426624`, `0`), others as the shortest round-trip
+    /// decimal; both read back to the identical Double.
+    static func numberText(_ value: Double) -> String {
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return value.description
     }
 
     /// RFC 4180 quoting where needed; a leading `#` is quoted too, or the line would read as a comment.

@@ -93,7 +93,7 @@ enum TidyJSONLReader {
                 scratch.removeAll(keepingCapacity: true)
                 var ranges = [Range<Int>](repeating: 0..<0, count: header.count)
                 var bad = false
-                for (key, value) in object.members {
+                for (key, value) in object.members where value != .null {
                     guard let text = value.cellText else {
                         builder.report(SourceLocation(file: input.path, line: line, column: key),
                                        "\(key) holds a JSON \(value.array != nil ? "array" : "object"); tidy rows take plain values")

@@ -60,7 +60,7 @@ import ScaleLabTestSupport
 
     @Test func duplicateKeyWithinAFile() throws {
         let file = folder.write("dup.csv", "model,task,metric,value\nsmall,piqa,acc,0.5\nsmall,piqa,acc,0.6\n")
-        try expectRejected(file, mentions: ["dup.csv:3", "duplicate of dup.csv:2"])
+        try expectRejected(file, mentions: ["dup.csv:3: duplicate of ", "dup.csv:2 (model small, task piqa, metric acc)"])
     }
 
     @Test func conflictingDuplicateAgainstTheStore() throws {
