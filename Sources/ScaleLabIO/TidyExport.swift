@@ -19,6 +19,7 @@ public enum TidyExport {
     private enum Cell {
         case text(String)
         case number(Double)
+        case integer(Int)
         case missing
     }
 
@@ -43,6 +44,7 @@ public enum TidyExport {
                     switch column.cell(dataset, row) {
                     case .text(let text): chunk += csvQuoted(text)
                     case .number(let number): chunk += numberText(number)
+                    case .integer(let integer): chunk += String(integer)
                     case .missing: break
                     }
                 }
@@ -59,6 +61,7 @@ public enum TidyExport {
                     switch column.cell(dataset, row) {
                     case .text(let text): members.append(ExtrasCoding.quote(column.name) + ":" + ExtrasCoding.quote(text))
                     case .number(let number): members.append(ExtrasCoding.quote(column.name) + ":" + numberText(number))
+                    case .integer(let integer): members.append(ExtrasCoding.quote(column.name) + ":" + String(integer))
                     case .missing: break
                     }
                 }
@@ -86,7 +89,7 @@ public enum TidyExport {
             columns.append(Column(name: name) { data, row in value(data.model(ofRow: row)) })
         }
         func number(_ value: Double?) -> Cell { value.map(Cell.number) ?? .missing }
-        func integer(_ value: Int?) -> Cell { value.map { .text(String($0)) } ?? .missing }
+        func integer(_ value: Int?) -> Cell { value.map(Cell.integer) ?? .missing }
         func text(_ value: String?) -> Cell { value.map(Cell.text) ?? .missing }
 
         modelColumn("family") { text($0.family) }

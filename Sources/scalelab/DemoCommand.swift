@@ -61,7 +61,9 @@ struct DemoCommand: ParsableCommand {
 
         let names = models.map { data.models[$0].name }
         let prefix = commonPrefix(names)
-        var table = TextTable(headers: ["task"] + names.map { String($0.dropFirst(prefix.count)) })
+        // Two-line headers ("1.4b" over "deduped") keep the columns as narrow as the scores.
+        let labels = names.map { String($0.dropFirst(prefix.count)).replacingOccurrences(of: "-", with: "\n") }
+        var table = TextTable(headers: ["task"] + labels)
         for task in tasks {
             table.append([data.tasks[task].name] + models.map { model in value[task][model].map { Show.score($0) } ?? "—" })
         }
@@ -76,7 +78,8 @@ struct DemoCommand: ParsableCommand {
             ScaleLab demo — Pythia suite, final checkpoint (step 143000), zero-shot
             \(Show.count(summary.observationsAdded)) observations imported into a fresh database; \
             \(data.models.count) models from \(Show.size(sizes.min()))\u{2009}to \(Show.size(sizes.max())) parameters, \
-            \(data.tasks.count) tasks with metric '\(metric)'. Rows sorted by the largest model's score; columns by size\
+            \(data.tasks.count) tasks with metric '\(metric)'.
+            Rows sorted by the largest model's score; columns by size\
             \(prefix.isEmpty ? "" : " (model names without '\(prefix)')").
 
             """)

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Writing to the terminal: results to stdout, progress and errors to stderr.
 enum Terminal {
@@ -18,10 +21,14 @@ enum Terminal {
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 
-    /// Width to lay tables out in: $COLUMNS, else 120.
+    /// Width to lay tables out in: $COLUMNS, else the terminal's width when stdout is one, else
+    /// unlimited (a file or pipe gets whole rows).
     static var width: Int {
         if let columns = ProcessInfo.processInfo.environment["COLUMNS"], let value = Int(columns), value >= 40 { return value }
-        return 120
+        guard isatty(STDOUT_FILENO) != 0 else { return Int.max }
+        var size = winsize()
+        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col >= 40 { return Int(size.ws_col) }
+        return 100
     }
 
     static func json<T: Encodable>(_ value: T) throws {

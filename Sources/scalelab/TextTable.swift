@@ -1,5 +1,6 @@
-/// A plain-text table: a header row, aligned columns, and column blocks wrapped to the terminal
-/// width (the leading `frozen` columns repeat in every block), like a wide data frame in a REPL.
+/// A plain-text table: a header (a header cell may span lines, split at "\n"), aligned columns,
+/// and column blocks wrapped to the terminal width (the leading `frozen` columns repeat in every
+/// block), like a wide data frame in a REPL.
 struct TextTable {
     enum Alignment { case left, right }
 
@@ -16,8 +17,10 @@ struct TextTable {
     mutating func append(_ row: [String]) { rows.append(row) }
 
     func render(width: Int = Terminal.width) -> String {
+        let headerLines = headers.map { $0.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
+        let headerHeight = headerLines.map(\.count).max() ?? 1
         let widths = headers.indices.map { column in
-            max(headers[column].count, rows.map { $0[column].count }.max() ?? 0)
+            max(headerLines[column].map(\.count).max() ?? 0, rows.map { $0[column].count }.max() ?? 0)
         }
         let frozenWidth = (0..<min(frozen, headers.count)).reduce(0) { $0 + widths[$1] + 2 }
         var blocks: [[Int]] = []
@@ -45,7 +48,11 @@ struct TextTable {
                     return alignments[column] == .left ? cell + pad : pad + cell
                 }.joined(separator: "  ")
             }
-            lines.append(line(headers))
+            for level in 0..<headerHeight {
+                // Header cells sit at the bottom of the header block.
+                let offset = headerHeight - level
+                lines.append(line(headerLines.map { $0.count >= offset ? $0[$0.count - offset] : "" }))
+            }
             lines.append(columns.map { String(repeating: "─", count: widths[$0]) }.joined(separator: "  "))
             for row in rows { lines.append(line(row)) }
         }
