@@ -23,12 +23,21 @@ public enum Importer {
     public static func read(_ input: InputFile, format: ImportFormat? = nil, into builder: inout DatasetBuilder) throws(DataError) -> ImportFormat {
         try input.requireText()
         let chosen: ImportFormat
-        if let format { chosen = format } else { chosen = try detectFormat(input) }
+        var json: JSONValue?  // parsed once, whether for detection or for reading
+        if let format {
+            chosen = format
+        } else {
+            (chosen, json) = try detect(input)
+        }
         switch chosen {
         case .csv: try TidyCSVReader.read(input, into: &builder)
         case .jsonl: try TidyJSONLReader.read(input, into: &builder)
-        case .lmEval: try LMEvalImporter.read(input, json: try parseJSON(input), into: &builder)
-        case .inspect: try InspectLogImporter.read(input, json: try parseJSON(input), into: &builder)
+        case .lmEval:
+            if json == nil { json = try parseJSON(input) }
+            try LMEvalImporter.read(input, json: json!, into: &builder)
+        case .inspect:
+            if json == nil { json = try parseJSON(input) }
+            try InspectLogImporter.read(input, json: json!, into: &builder)
         }
         return chosen
     }
@@ -49,30 +58,38 @@ public enum Importer {
 
     /// The format of a file from its extension and, for JSON, its top-level members.
     public static func detectFormat(_ input: InputFile) throws(DataError) -> ImportFormat {
+        try detect(input).format
+    }
+
+    /// The format, and the parsed document when detection had to parse it.
+    private static func detect(_ input: InputFile) throws(DataError) -> (format: ImportFormat, json: JSONValue?) {
         let lowered = input.path.lowercased()
-        if lowered.hasSuffix(".csv") { return .csv }
-        if lowered.hasSuffix(".jsonl") || lowered.hasSuffix(".ndjson") { return .jsonl }
-        if lowered.hasSuffix(".json") { return try jsonFlavour(input) }
+        if lowered.hasSuffix(".csv") { return (.csv, nil) }
+        if lowered.hasSuffix(".jsonl") || lowered.hasSuffix(".ndjson") { return (.jsonl, nil) }
+        if lowered.hasSuffix(".json") {
+            let json = try parseJSON(input)
+            return (try jsonFlavour(json, input), json)
+        }
         try input.requireText()
         let first = input.bytes.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }
         if first == UInt8(ascii: "{") {
             // One document spanning lines is a log; one object per line is JSON Lines.
+            let json: JSONValue
             do throws(DataError) {
-                _ = try parseJSON(input)
+                json = try parseJSON(input)
             } catch {
-                return .jsonl
+                return (.jsonl, nil)
             }
-            return try jsonFlavour(input)
+            return (try jsonFlavour(json, input), json)
         }
         let firstLine = input.bytes.split(separator: 0x0A).first { !$0.starts(with: [UInt8(ascii: "#")]) } ?? []
         let header = String(decoding: firstLine, as: UTF8.self).lowercased()
-        if header.contains(",") && header.contains("model") && header.contains("task") { return .csv }
+        if header.contains(",") && header.contains("model") && header.contains("task") { return (.csv, nil) }
         throw DataError(SourceLocation(file: input.path),
                         "unknown format; pass --format with one of: \(ImportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
     }
 
-    private static func jsonFlavour(_ input: InputFile) throws(DataError) -> ImportFormat {
-        let json = try parseJSON(input)
+    private static func jsonFlavour(_ json: JSONValue, _ input: InputFile) throws(DataError) -> ImportFormat {
         guard let object = json.object else {
             throw DataError(SourceLocation(file: input.path), "the JSON document is not an object; expected an lm-eval results file or an Inspect log")
         }
