@@ -26,7 +26,7 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
 
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 var arguments = Array(CommandLine.arguments.dropFirst())
-var repeats = 5
+var repeats = 9
 if let index = arguments.firstIndex(of: "--repeats"), index + 1 < arguments.count, let value = Int(arguments[index + 1]) {
     repeats = max(1, value)
     arguments.removeSubrange(index...(index + 1))
@@ -79,9 +79,9 @@ for r in range(3):
     CREATE UNIQUE INDEX models_key ON models(name, IFNULL(step,-1));
     CREATE TABLE tasks(id INTEGER PRIMARY KEY, name TEXT UNIQUE);
     CREATE TABLE metrics(id INTEGER PRIMARY KEY, name TEXT UNIQUE);
-    CREATE TABLE observations(id INTEGER PRIMARY KEY, model_id INTEGER, task_id INTEGER, metric_id INTEGER,
-      shots INTEGER, seed INTEGER, value REAL NOT NULL, stderr REAL, n INTEGER, extras TEXT);
-    CREATE UNIQUE INDEX observations_key ON observations(model_id, task_id, metric_id, IFNULL(shots,-1), IFNULL(seed,-1));
+    CREATE TABLE observations(model_id INTEGER NOT NULL, task_id INTEGER NOT NULL, metric_id INTEGER NOT NULL,
+      shots INTEGER NOT NULL, seed INTEGER NOT NULL, value REAL NOT NULL, stderr REAL, n INTEGER, extras TEXT,
+      PRIMARY KEY (model_id, task_id, metric_id, shots, seed)) WITHOUT ROWID;
     CREATE INDEX observations_task ON observations(task_id, metric_id);
     CREATE INDEX observations_metric ON observations(metric_id);
     ''')
@@ -99,7 +99,7 @@ for r in range(3):
                     (m, r['model'], int(r['step']), r['family'], float(r['params']), float(r['params_nonembedding']), float(r['tokens']), float(r['flops'])))
             t_ = tasks.setdefault(r['task'], len(tasks) + 1)
             k = metrics.setdefault(r['metric'], len(metrics) + 1)
-            rows.append((m, t_, k, int(r['shots']), None, v, float(r['stderr']) if r['stderr'] else None, int(r['n']) if r['n'] else None))
+            rows.append((m, t_, k, int(r['shots']), -2**63, v, float(r['stderr']) if r['stderr'] else None, int(r['n']) if r['n'] else None))
     con.executemany('INSERT INTO tasks(id,name) VALUES (?,?)', [(i, n) for n, i in tasks.items()])
     con.executemany('INSERT INTO metrics(id,name) VALUES (?,?)', [(i, n) for n, i in metrics.items()])
     con.executemany('INSERT INTO observations(model_id,task_id,metric_id,shots,seed,value,stderr,n) VALUES (?,?,?,?,?,?,?,?)', rows)

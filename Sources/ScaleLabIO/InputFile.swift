@@ -22,8 +22,15 @@ public struct InputFile: Sendable {
         if isDirectory.boolValue {
             throw DataError(location, "is a directory; name the files inside it (e.g. \(path)/*.json)")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
             throw DataError(location, "cannot be read (permissions?)")
+        }
+        defer { try? handle.close() }
+        let data: Data
+        do {
+            data = try handle.readToEnd() ?? Data()  // nil: nothing before the end of the file
+        } catch {
+            throw DataError(location, "cannot be read: \(error.localizedDescription)")
         }
         guard !data.isEmpty else { throw DataError(location, "is empty") }
         bytes = [UInt8](data)
@@ -68,7 +75,7 @@ public struct InputFile: Sendable {
     /// The whole file as UTF-8, or a problem naming the line with invalid bytes.
     func validatedUTF8() throws(DataError) {
         try requireText()
-        if String(validating: bytes, as: UTF8.self) == nil {
+        if !isValidUTF8(bytes) {
             var line = 1
             var index = 0
             while index < bytes.count {
@@ -80,5 +87,36 @@ public struct InputFile: Sendable {
                 line += 1
             }
         }
+    }
+}
+
+/// Whether bytes are well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, ≤ U+10FFFF),
+/// checked without building a String. ASCII runs, almost all of a results table, take the fast path.
+func isValidUTF8(_ bytes: [UInt8]) -> Bool {
+    bytes.withUnsafeBufferPointer { buffer in
+        var index = 0
+        let count = buffer.count
+        while index < count {
+            let lead = buffer[index]
+            if lead < 0x80 { index += 1; continue }
+            let length: Int
+            var minimum: UInt32
+            var scalar: UInt32
+            switch lead {
+            case 0xC2...0xDF: length = 2; minimum = 0x80; scalar = UInt32(lead & 0x1F)
+            case 0xE0...0xEF: length = 3; minimum = 0x800; scalar = UInt32(lead & 0x0F)
+            case 0xF0...0xF4: length = 4; minimum = 0x10000; scalar = UInt32(lead & 0x07)
+            default: return false
+            }
+            guard index + length <= count else { return false }
+            for offset in 1..<length {
+                let byte = buffer[index + offset]
+                guard byte & 0xC0 == 0x80 else { return false }
+                scalar = scalar << 6 | UInt32(byte & 0x3F)
+            }
+            if scalar < minimum || scalar > 0x10FFFF || (0xD800...0xDFFF).contains(scalar) { return false }
+            index += length
+        }
+        return true
     }
 }

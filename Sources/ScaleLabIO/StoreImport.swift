@@ -188,10 +188,13 @@ private struct StoreWriter {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
             """)
         let find = try db.makeStatement(sql: """
-            SELECT id, value, stderr, n, extras FROM observations
-            WHERE model_id = ? AND task_id = ? AND metric_id = ? AND IFNULL(shots, -1) = ? AND IFNULL(seed, -1) = ?
+            SELECT value, stderr, n, extras FROM observations
+            WHERE model_id = ? AND task_id = ? AND metric_id = ? AND shots = ? AND seed = ?
             """)
-        let update = try db.makeStatement(sql: "UPDATE observations SET value = ?, stderr = ?, n = ?, extras = ? WHERE id = ?")
+        let update = try db.makeStatement(sql: """
+            UPDATE observations SET value = ?, stderr = ?, n = ?, extras = ?
+            WHERE model_id = ? AND task_id = ? AND metric_id = ? AND shots = ? AND seed = ?
+            """)
         let hasExtras = !dataset.extraNumbers.isEmpty || !dataset.extraLabels.isEmpty
         // A large import (more rows than are stored) rebuilds the slicing indices once at the end
         // instead of updating them row by row: sorting once is several times cheaper. The unique
@@ -211,14 +214,15 @@ private struct StoreWriter {
             let taskID = taskIDs[Int(dataset.taskIndex[row])]
             let metricID = metricIDs[Int(dataset.metricIndex[row])]
             let extras = hasExtras ? rowExtras(row) : nil
-            let shots = dataset.shots[row], seed = dataset.seeds[row]
+            let shots = dataset.shots[row].map(Int64.init) ?? StoreSchema.noShots
+            let seed = dataset.seeds[row].map(Int64.init) ?? StoreSchema.noSeed
             let value = dataset.values[row], stderr = dataset.stderrs[row], n = dataset.counts[row]
             sqlite3_reset(raw)
             sqlite3_bind_int64(raw, 1, modelID)
             sqlite3_bind_int64(raw, 2, taskID)
             sqlite3_bind_int64(raw, 3, metricID)
-            bind(raw, 4, shots)
-            bind(raw, 5, seed)
+            sqlite3_bind_int64(raw, 4, shots)
+            sqlite3_bind_int64(raw, 5, seed)
             sqlite3_bind_double(raw, 6, value)
             if let stderr { sqlite3_bind_double(raw, 7, stderr) } else { sqlite3_bind_null(raw, 7) }
             bind(raw, 8, n)
@@ -235,7 +239,8 @@ private struct StoreWriter {
                 summary.observationsAdded += 1
                 continue
             }
-            guard let existing = try Row.fetchOne(find, arguments: [modelID, taskID, metricID, shots ?? -1, seed ?? -1]) else {
+            let key: StatementArguments = [modelID, taskID, metricID, shots, seed]
+            guard let existing = try Row.fetchOne(find, arguments: key) else {
                 throw StoreError.sqlite(path: "", message: "observation insert ignored but no row found")
             }
             let storedValue: Double = existing["value"]
@@ -255,7 +260,7 @@ private struct StoreWriter {
                          incoming: describe(value, stderr, n, extras),
                          location: dataset.origins.isEmpty ? nil : dataset.origins[row])
             case .replace:
-                try update.execute(arguments: [value, stderr, n, extras, existing["id"] as Int64])
+                try update.execute(arguments: [value, stderr, n, extras] + key)
                 summary.observationsReplaced += 1
             case .skip:
                 summary.observationsSkipped += 1

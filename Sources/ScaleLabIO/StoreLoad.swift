@@ -111,7 +111,7 @@ private struct StoreReader {
 
         let cursor = try Row.fetchCursor(db, sql: """
             SELECT model_id, task_id, metric_id, shots, seed, value, stderr, n, extras
-            FROM observations \(whereClause) ORDER BY id
+            FROM observations \(whereClause) ORDER BY model_id, task_id, metric_id, shots, seed
             """)
         while let row = try cursor.next() {
             let modelID: Int64 = row[0], taskID: Int64 = row[1], metricID: Int64 = row[2]
@@ -132,8 +132,9 @@ private struct StoreReader {
             modelIndex.append(m)
             taskIndex.append(t)
             metricIndex.append(k)
-            shots.append(row[3])
-            seeds.append(row[4])
+            let storedShots: Int64 = row[3], storedSeed: Int64 = row[4]
+            shots.append(storedShots == StoreSchema.noShots ? nil : Int(storedShots))
+            seeds.append(storedSeed == StoreSchema.noSeed ? nil : Int(storedSeed))
             values.append(row[5])
             stderrs.append(row[6])
             counts.append(row[7])

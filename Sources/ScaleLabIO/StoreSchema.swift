@@ -3,6 +3,11 @@ import GRDB
 /// The versioned schema of a ScaleLab database. Migrations are registered here, in order, and
 /// never edited once released: a change is a new migration.
 enum StoreSchema {
+    /// How an unknown few-shot setting is stored in the observation key.
+    static let noShots: Int64 = -1
+    /// How an unknown evaluation seed is stored in the observation key.
+    static let noSeed: Int64 = .min
+
     /// The indices that serve `--task` and `--metric` slicing (recreated after bulk imports).
     static let observationSlicingIndices = """
         CREATE INDEX observations_task ON observations(task_id, metric_id);
@@ -43,20 +48,21 @@ enum StoreSchema {
                     name TEXT NOT NULL UNIQUE
                 );
 
+                -- One clustered B-tree keyed by the observation key: rows are small, so a
+                -- WITHOUT ROWID table stores each once instead of in a table and a unique index.
+                -- Unknown shots are stored as -1 and an unknown seed as -2^63 (keys cannot be NULL).
                 CREATE TABLE observations (
-                    id INTEGER PRIMARY KEY,
                     model_id INTEGER NOT NULL REFERENCES models(id),
                     task_id INTEGER NOT NULL REFERENCES tasks(id),
                     metric_id INTEGER NOT NULL REFERENCES metrics(id),
-                    shots INTEGER,
-                    seed INTEGER,
+                    shots INTEGER NOT NULL,
+                    seed INTEGER NOT NULL,
                     value REAL NOT NULL,
                     stderr REAL,
                     n INTEGER,
-                    extras TEXT
-                );
-                CREATE UNIQUE INDEX observations_key
-                    ON observations(model_id, task_id, metric_id, IFNULL(shots, -1), IFNULL(seed, -1));
+                    extras TEXT,
+                    PRIMARY KEY (model_id, task_id, metric_id, shots, seed)
+                ) WITHOUT ROWID;
                 """ + observationSlicingIndices + """
 
                 CREATE TABLE item_results (

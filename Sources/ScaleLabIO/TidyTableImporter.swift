@@ -11,10 +11,20 @@ import ScaleLabCore
 /// attribute; otherwise it describes the row — a loss, a source table — and stays with the
 /// observation. Either way it can be an x-axis and a `--where` field.
 struct TidyTableImporter {
-    private enum Role: Hashable {
+    private enum Role: Int, CaseIterable {
         case model, task, metric, value, stderr, count, shots, seed
         case family, step, params, nonEmbeddingParams, tokens, flops, modelSeed, releaseDate
         case suite, chance
+    }
+
+    /// The header position of each role's column, indexed by role (an array, not a dictionary:
+    /// it is read several times for each of 100,000 rows).
+    private struct ColumnMap {
+        private var positions = [Int?](repeating: nil, count: Role.allCases.count)
+        subscript(role: Role) -> Int? {
+            get { positions[role.rawValue] }
+            set { positions[role.rawValue] = newValue }
+        }
     }
 
     private static let roles: [String: Role] = {
@@ -39,7 +49,7 @@ struct TidyTableImporter {
     private static let modelRoles: [Role] = [.family, .step, .params, .nonEmbeddingParams, .tokens, .flops, .modelSeed, .releaseDate]
 
     let file: String
-    private var column: [Role: Int] = [:]
+    private var column = ColumnMap()
     private var names: [String] = []
     private var extras: [(name: String, index: Int)] = []
     private var modelColumns: [Int] = []

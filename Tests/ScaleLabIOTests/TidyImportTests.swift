@@ -210,3 +210,17 @@ func importProblems(_ text: String, name: String = "input.csv", format: ImportFo
         #expect(message(folder.write("bad.jsonl", "{\"model\": \"a\"}\n{\"model\": \n")).contains("bad.jsonl:2"))
     }
 }
+
+@Suite struct UTF8ValidationTests {
+    @Test func agreesWithTheStandardLibrary() {
+        // RFC 3629 cases: valid 1–4 byte forms, then overlong, surrogate, beyond U+10FFFF, truncated, stray continuation.
+        let cases: [[UInt8]] = [
+            Array("plain ascii, 70M".utf8), Array("π ≈ 3.14 — 𝔼[x]".utf8),
+            [0xC0, 0x80], [0xE0, 0x80, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xE2, 0x82], [0x80], [0xFF],
+        ]
+        for bytes in cases {
+            #expect(isValidUTF8(bytes) == (String(validating: bytes, as: UTF8.self) != nil), "\(bytes)")
+        }
+        #expect(isValidUTF8(Array("π".utf8)) && !isValidUTF8([0xED, 0xA0, 0x80]))
+    }
+}
