@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .library(name: "ScaleLabCore", targets: ["ScaleLabCore"]),
         .library(name: "ScaleLabIO", targets: ["ScaleLabIO"]),
+        .library(name: "ScaleLabFit", targets: ["ScaleLabFit"]),
         .executable(name: "scalelab", targets: ["scalelab"]),
     ],
     dependencies: [
@@ -20,6 +21,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "ScaleLabCore", exclude: ["README.md"], swiftSettings: strict),
+        .target(name: "ScaleLabFit", dependencies: ["ScaleLabCore"], swiftSettings: strict),
         .target(
             name: "ScaleLabIO",
             dependencies: [
@@ -46,6 +48,9 @@ let package = Package(
         ),
         .target(name: "ScaleLabTestSupport", path: "Tests/ScaleLabTestSupport", swiftSettings: strict),
         .testTarget(name: "ScaleLabCoreTests", dependencies: ["ScaleLabCore"], swiftSettings: strict),
+        .testTarget(
+            name: "ScaleLabFitTests", dependencies: ["ScaleLabFit", "ScaleLabIO", "ScaleLabTestSupport"],
+            swiftSettings: strict),
         .testTarget(
             name: "ScaleLabIOTests",
             dependencies: ["ScaleLabCore", "ScaleLabIO", "ScaleLabTestSupport", .product(name: "GRDB", package: "GRDB.swift")],

@@ -1,0 +1,78 @@
+/// Small dense symmetric linear algebra for normal equations (p ≤ a few dozen parameters).
+enum DenseLinearAlgebra {
+    /// Solves A x = b for symmetric positive definite A (row-major p×p) by Cholesky; nil when A is
+    /// not positive definite.
+    static func choleskySolve(_ a: [Double], _ b: [Double], _ p: Int) -> [Double]? {
+        var l = [Double](repeating: 0, count: p * p)
+        for i in 0..<p {
+            for j in 0...i {
+                var sum = a[i * p + j]
+                for k in 0..<j { sum -= l[i * p + k] * l[j * p + k] }
+                if i == j {
+                    guard sum > 0, sum.isFinite else { return nil }
+                    l[i * p + i] = sum.squareRoot()
+                } else {
+                    l[i * p + j] = sum / l[j * p + j]
+                }
+            }
+        }
+        var y = [Double](repeating: 0, count: p)
+        for i in 0..<p {
+            var sum = b[i]
+            for k in 0..<i { sum -= l[i * p + k] * y[k] }
+            y[i] = sum / l[i * p + i]
+        }
+        var x = [Double](repeating: 0, count: p)
+        for i in stride(from: p - 1, through: 0, by: -1) {
+            var sum = y[i]
+            for k in (i + 1)..<p { sum -= l[k * p + i] * x[k] }
+            x[i] = sum / l[i * p + i]
+        }
+        return x
+    }
+
+    /// Eigenvalues (ascending) and unit eigenvectors (columns, row-major p×p) of a symmetric
+    /// matrix, by cyclic Jacobi rotations (Golub & Van Loan §8.5): accurate for the small, possibly
+    /// ill-conditioned matrices JᵀJ that identifiability diagnostics need.
+    static func symmetricEigen(_ matrix: [Double], _ p: Int) -> (values: [Double], vectors: [Double]) {
+        var a = matrix
+        var v = [Double](repeating: 0, count: p * p)
+        for i in 0..<p { v[i * p + i] = 1 }
+        for _ in 0..<100 {
+            var off = 0.0
+            for i in 0..<p { for j in (i + 1)..<p { off += a[i * p + j] * a[i * p + j] } }
+            if off < 1e-30 { break }
+            for pIndex in 0..<p {
+                for q in (pIndex + 1)..<p {
+                    let apq = a[pIndex * p + q]
+                    if abs(apq) < 1e-300 { continue }
+                    let theta = (a[q * p + q] - a[pIndex * p + pIndex]) / (2 * apq)
+                    let t = (theta >= 0 ? 1.0 : -1.0) / (abs(theta) + (theta * theta + 1).squareRoot())
+                    let c = 1 / (t * t + 1).squareRoot(), s = t * c
+                    for k in 0..<p {
+                        let akp = a[k * p + pIndex], akq = a[k * p + q]
+                        a[k * p + pIndex] = c * akp - s * akq
+                        a[k * p + q] = s * akp + c * akq
+                    }
+                    for k in 0..<p {
+                        let apk = a[pIndex * p + k], aqk = a[q * p + k]
+                        a[pIndex * p + k] = c * apk - s * aqk
+                        a[q * p + k] = s * apk + c * aqk
+                    }
+                    for k in 0..<p {
+                        let vkp = v[k * p + pIndex], vkq = v[k * p + q]
+                        v[k * p + pIndex] = c * vkp - s * vkq
+                        v[k * p + q] = s * vkp + c * vkq
+                    }
+                }
+            }
+        }
+        let order = (0..<p).sorted { a[$0 * p + $0] < a[$1 * p + $1] }
+        var values: [Double] = [], vectors = [Double](repeating: 0, count: p * p)
+        for (column, index) in order.enumerated() {
+            values.append(a[index * p + index])
+            for k in 0..<p { vectors[k * p + column] = v[k * p + index] }
+        }
+        return (values, vectors)
+    }
+}

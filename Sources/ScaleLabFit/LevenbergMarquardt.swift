@@ -1,0 +1,210 @@
+/// Bounded Levenberg–Marquardt for F(θ) = Σ ρ(rᵢ(θ)), rᵢ = wᵢ·(g(ŷᵢ(θ)) − g(yᵢ)).
+///
+/// Each iteration solves (JᵀSJ + λ·D)·δ = −JᵀSr over the free parameters, with S the IRLS
+/// weights of the loss (identity for least squares), D Moré's running maximum of diag(JᵀSJ)
+/// (scale invariance, Moré 1978), and λ updated from the gain ratio as in Nielsen (1999).
+/// Bounds are handled by an active set: a parameter on a bound whose gradient points outward is
+/// held fixed for the step, and trial points are projected onto the box. Trial points whose
+/// objective is not finite are rejected like any bad step (λ grows), so the search never returns
+/// NaN as a result.
+///
+/// Stops when the accepted relative decrease of F is below `ftol`, the step below `xtol`
+/// (relative to ‖θ‖), the projected gradient below `gtol`, or after `maxIterations`.
+struct LevenbergMarquardt {
+    struct Options: Sendable {
+        var ftol = 1e-12
+        var xtol = 1e-12
+        var gtol = 1e-12
+        var maxIterations = 400
+    }
+
+    struct Outcome {
+        var theta: [Double]
+        var objective: Double
+        var iterations: Int
+        var evaluations: Int
+        var converged: Bool
+        var message: String
+    }
+
+    let law: any ScalingLaw
+    let data: FitData
+    let loss: Loss
+    let space: ResidualSpace
+    let lower: [Double]
+    let upper: [Double]
+    var options = Options()
+
+    private var n: Int { data.count }
+
+    /// F(θ), or +∞ when any prediction is unusable.
+    func objective(_ theta: [Double], values: inout [Double]) -> Double {
+        law.predict(theta, data: data, values: &values, jacobian: nil)
+        var total = 0.0
+        for i in 0..<n {
+            guard let r = residual(i, values[i]) else { return .infinity }
+            total += loss.rho(r)
+        }
+        return total.isFinite ? total : .infinity
+    }
+
+    @inline(__always)
+    func residual(_ i: Int, _ prediction: Double) -> Double? {
+        let weight = data.weights?[i] ?? 1
+        switch space {
+        case .log:
+            guard prediction > 0, prediction.isFinite else { return nil }
+            return weight * (Foundation.log(prediction) - Foundation.log(data.y[i]))
+        case .linear:
+            guard prediction.isFinite else { return nil }
+            return weight * (prediction - data.y[i])
+        }
+    }
+
+    /// Residuals and their Jacobian (row-major n×p) at θ; nil when a prediction is unusable.
+    func linearize(_ theta: [Double], values: inout [Double], jacobian: inout [Double], residuals: inout [Double]) -> Bool {
+        let p = theta.count
+        jacobian.withUnsafeMutableBufferPointer { buffer in
+            law.predict(theta, data: data, values: &values, jacobian: buffer.baseAddress!)
+        }
+        for i in 0..<n {
+            guard let r = residual(i, values[i]) else { return false }
+            residuals[i] = r
+            let weight = data.weights?[i] ?? 1
+            let scale = space == .log ? weight / values[i] : weight
+            for j in 0..<p {
+                let entry = jacobian[i * p + j] * scale
+                guard entry.isFinite else { return false }
+                jacobian[i * p + j] = entry
+            }
+        }
+        return true
+    }
+
+    func minimize(from start: [Double]) -> Outcome {
+        let p = start.count
+        var theta = zip(zip(start, lower), upper).map { min(max($0.0, $0.1), $1) }
+        var values = [Double](repeating: 0, count: n)
+        var jacobian = [Double](repeating: 0, count: n * p)
+        var residuals = [Double](repeating: 0, count: n)
+        var evaluations = 1
+        var cost = objective(theta, values: &values)
+        guard cost.isFinite else {
+            return Outcome(theta: theta, objective: .infinity, iterations: 0, evaluations: 1, converged: false,
+                           message: "the model cannot be evaluated at the starting point")
+        }
+        var lambda = 1e-3
+        var nu = 2.0
+        var diagonalScale = [Double](repeating: 0, count: p)
+        var needsLinearization = true
+        var normal = [Double](repeating: 0, count: p * p)
+        var gradient = [Double](repeating: 0, count: p)
+
+        for iteration in 1...options.maxIterations {
+            if needsLinearization {
+                guard linearize(theta, values: &values, jacobian: &jacobian, residuals: &residuals) else {
+                    return Outcome(theta: theta, objective: cost, iterations: iteration, evaluations: evaluations,
+                                   converged: false, message: "the Jacobian is not finite at the current point")
+                }
+                for k in 0..<(p * p) { normal[k] = 0 }
+                for k in 0..<p { gradient[k] = 0 }
+                for i in 0..<n {
+                    let s = loss.sqrtWeight(residuals[i])
+                    let s2 = s * s
+                    let row = i * p
+                    for a in 0..<p {
+                        let ja = jacobian[row + a]
+                        if ja == 0 { continue }
+                        gradient[a] += s2 * ja * residuals[i]
+                        for b in 0...a { normal[a * p + b] += s2 * ja * jacobian[row + b] }
+                    }
+                }
+                for a in 0..<p { for b in 0..<a { normal[b * p + a] = normal[a * p + b] } }
+                for a in 0..<p { diagonalScale[a] = max(diagonalScale[a], normal[a * p + a]) }
+                needsLinearization = false
+            }
+            // Active set: parameters pinned on a bound by an outward gradient.
+            var free: [Int] = []
+            for j in 0..<p {
+                let span = upper[j] - lower[j]
+                let atLower = theta[j] <= lower[j] + 1e-12 * max(1, abs(span)) && gradient[j] > 0
+                let atUpper = theta[j] >= upper[j] - 1e-12 * max(1, abs(span)) && gradient[j] < 0
+                if !(atLower || atUpper) { free.append(j) }
+            }
+            let projectedGradient = free.map { abs(gradient[$0]) }.max() ?? 0
+            if projectedGradient <= options.gtol * max(1, cost) {
+                return Outcome(theta: theta, objective: cost, iterations: iteration, evaluations: evaluations,
+                               converged: true, message: "projected gradient below tolerance")
+            }
+            let m = free.count
+            var system = [Double](repeating: 0, count: m * m)
+            var rhs = [Double](repeating: 0, count: m)
+            for (a, ja) in free.enumerated() {
+                rhs[a] = -gradient[ja]
+                for (b, jb) in free.enumerated() { system[a * m + b] = normal[ja * p + jb] }
+                system[a * m + a] += lambda * max(diagonalScale[ja], 1e-300)
+            }
+            guard let reduced = DenseLinearAlgebra.choleskySolve(system, rhs, m) else {
+                lambda *= nu
+                nu *= 2
+                if lambda > 1e20 { return stalled(theta, cost, iteration, evaluations) }
+                continue
+            }
+            var trial = theta
+            for (a, j) in free.enumerated() { trial[j] = min(max(theta[j] + reduced[a], lower[j]), upper[j]) }
+            var step = [Double](repeating: 0, count: p)
+            var stepNorm = 0.0, thetaNorm = 0.0
+            for j in 0..<p {
+                step[j] = trial[j] - theta[j]
+                stepNorm += step[j] * step[j]
+                thetaNorm += theta[j] * theta[j]
+            }
+            var trialValues = [Double](repeating: 0, count: n)
+            let trialCost = objective(trial, values: &trialValues)
+            evaluations += 1
+            // Predicted decrease of the Gauss–Newton model for the projected step.
+            var predicted = 0.0
+            for a in 0..<p {
+                var quadratic = 0.0
+                for b in 0..<p { quadratic += normal[a * p + b] * step[b] }
+                predicted -= gradient[a] * step[a] + 0.5 * step[a] * quadratic
+            }
+            if trialCost < cost {
+                let decrease = cost - trialCost
+                let ratio = predicted > 0 ? decrease / predicted : 1
+                theta = trial
+                values = trialValues
+                cost = trialCost
+                lambda *= max(1.0 / 3.0, 1 - pow(2 * ratio - 1, 3))
+                nu = 2
+                needsLinearization = true
+                if decrease <= options.ftol * max(cost, 1e-300) {
+                    return Outcome(theta: theta, objective: cost, iterations: iteration, evaluations: evaluations,
+                                   converged: true, message: "relative decrease of the objective below tolerance")
+                }
+                if stepNorm.squareRoot() <= options.xtol * (thetaNorm.squareRoot() + options.xtol) {
+                    return Outcome(theta: theta, objective: cost, iterations: iteration, evaluations: evaluations,
+                                   converged: true, message: "step below tolerance")
+                }
+            } else {
+                if stepNorm.squareRoot() <= options.xtol * (thetaNorm.squareRoot() + options.xtol) {
+                    return Outcome(theta: theta, objective: cost, iterations: iteration, evaluations: evaluations,
+                                   converged: true, message: "no smaller step improves the objective")
+                }
+                lambda *= nu
+                nu *= 2
+                if lambda > 1e20 { return stalled(theta, cost, iteration, evaluations) }
+            }
+        }
+        return Outcome(theta: theta, objective: cost, iterations: options.maxIterations, evaluations: evaluations,
+                       converged: false, message: "stopped after \(options.maxIterations) iterations without meeting a tolerance")
+    }
+
+    /// No step improves the objective however strongly damped: a (possibly kinked) minimum.
+    private func stalled(_ theta: [Double], _ cost: Double, _ iteration: Int, _ evaluations: Int) -> Outcome {
+        Outcome(theta: theta, objective: cost, iterations: iteration, evaluations: evaluations, converged: true,
+                message: "no damped step improves the objective")
+    }
+}
+
+import Foundation
