@@ -21,7 +21,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "ScaleLabCore", exclude: ["README.md"], swiftSettings: strict),
-        .target(name: "ScaleLabFit", dependencies: ["ScaleLabCore"], swiftSettings: strict),
+        .target(name: "ScaleLabFit", dependencies: ["ScaleLabCore"], exclude: ["README.md"], swiftSettings: strict),
         .target(
             name: "ScaleLabIO",
             dependencies: [
@@ -35,7 +35,7 @@ let package = Package(
         .executableTarget(
             name: "scalelab",
             dependencies: [
-                "ScaleLabCore", "ScaleLabIO",
+                "ScaleLabCore", "ScaleLabIO", "ScaleLabFit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -46,7 +46,15 @@ let package = Package(
             path: "Benchmarks/ImportBench",
             swiftSettings: strict
         ),
-        .target(name: "ScaleLabTestSupport", path: "Tests/ScaleLabTestSupport", swiftSettings: strict),
+        .executableTarget(
+            name: "FitBench",
+            dependencies: ["ScaleLabFit", "ScaleLabIO", "ScaleLabTestSupport"],
+            path: "Benchmarks/FitBench",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "ScaleLabTestSupport", dependencies: ["ScaleLabFit", "ScaleLabIO"], path: "Tests/ScaleLabTestSupport",
+            swiftSettings: strict),
         .testTarget(name: "ScaleLabCoreTests", dependencies: ["ScaleLabCore"], swiftSettings: strict),
         .testTarget(
             name: "ScaleLabFitTests", dependencies: ["ScaleLabFit", "ScaleLabIO", "ScaleLabTestSupport"],

@@ -30,8 +30,8 @@ public struct FitResult: Sendable, Codable {
     public var convergedStarts: Int
     /// Internal parameters within 1e-6 of a bound (`alpha@lower`): the data push past the box.
     public var atBounds: [String]
-    /// Condition number of JᵀJ over the free parameters (∞ when singular).
-    public var conditionNumber: Double
+    /// Condition number of JᵀJ over the free parameters; nil when it is singular.
+    public var conditionNumber: Double?
     /// Combinations of parameters the data barely constrain (eigenvalue < 1e-10 of the largest).
     public var weakDirections: [String]
 

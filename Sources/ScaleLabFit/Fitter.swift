@@ -28,6 +28,14 @@ public struct Fitter: Sendable {
             throw FitInputError("x and y have different lengths")
         }
         if law.inputs == 2 && data.x2 == nil { throw FitInputError("\(law.name) needs two inputs per point (N and D)") }
+        if let weights = data.weights {
+            guard weights.count == data.count else {
+                throw FitInputError("\(weights.count) weights for \(data.count) points; give one weight per point")
+            }
+            if let index = weights.firstIndex(where: { !($0.isFinite && $0 > 0) }) {
+                throw FitInputError("weight at point \(index + 1) is \(weights[index]); weights must be finite and positive")
+            }
+        }
         for (index, value) in data.y.enumerated() where !value.isFinite {
             throw FitInputError("y at point \(index + 1) is \(value); remove non-finite values before fitting")
         }
@@ -118,7 +126,7 @@ public struct Fitter: Sendable {
         let rmse = ok ? (residuals.reduce(0) { $0 + $1 * $1 } / Double(data.count)).squareRoot() : .nan
 
         let free = (0..<p).filter { j in !atBounds.contains { $0.hasPrefix(names[j] + "@") } }
-        var condition = Double.infinity
+        var condition: Double?
         var weak: [String] = []
         if ok && !free.isEmpty {
             let m = free.count

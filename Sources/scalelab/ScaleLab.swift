@@ -1,6 +1,6 @@
 import ArgumentParser
 
-struct ScaleLab: ParsableCommand {
+struct ScaleLab: AsyncParsableCommand {
     static let version = "0.1.0"
 
     static let configuration = CommandConfiguration(
@@ -14,9 +14,10 @@ struct ScaleLab: ParsableCommand {
               scalelab import ../shared/data/pythia_evals.csv
               scalelab import lm_eval_results/*.json --models sizes.csv
               scalelab list tasks --task 'hendrycksTest-*'
+              scalelab fit --task lambada_openai --metric acc --shots 0 --where step=143000 --bootstrap 1000
               scalelab export --csv --where 'params<=3e9' -o small.csv
             """,
         version: version,
-        subcommands: [ImportCommand.self, ListCommand.self, ExportCommand.self, DemoCommand.self]
+        subcommands: [ImportCommand.self, ListCommand.self, ExportCommand.self, FitCommand.self, DemoCommand.self]
     )
 }

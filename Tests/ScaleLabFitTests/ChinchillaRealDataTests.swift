@@ -41,4 +41,30 @@ struct ChinchillaRealDataTests {
         print("Approach 3:", result.parameters.map { "\($0.name)=\($0.value)" }.joined(separator: " "),
               "objective", result.objective, "scipy", scipyObjective)
     }
+
+    /// 80% percentile intervals from 200 resamples, against the reference's 200 (numpy's
+    /// generator, 2 starts each). Both are Monte Carlo estimates of the same quantiles, from
+    /// different random draws: E, α, β are tight (Besiroglu et al. 2024) and their endpoints
+    /// agree to within 5%; A and B lie on a flat ridge with a long-tailed bootstrap distribution,
+    /// so their endpoints are compared to within 35%.
+    @Test func bootstrapIntervalsMatchTheReference() async throws {
+        let data = try Self.approach3Data()
+        let fitter = Fitter(loss: .approach3, maxStarts: 200)
+        let fit = try fitter.fit(ChinchillaLaw(startGrid: .epoch), to: data)
+        let result = try await fitter.bootstrap(ChinchillaLaw(startGrid: .coarse), data: data, fit: fit,
+                                            options: BootstrapOptions(replicates: 200, seed: 42, level: 0.8))
+        #expect(result.succeeded == 200)
+        let reference = try Importer.parseJSON(try InputFile(path: ReferenceCase.folder.appendingPathComponent("chinchilla_real.json").path))
+        let ci80 = try #require(reference["bootstrap"]?["ci80"])
+        for (name, tolerance) in [("E", 0.05), ("alpha", 0.05), ("beta", 0.05), ("A", 0.35), ("B", 0.35)] {
+            let interval = try #require(result[name])
+            let bounds = ci80[name]?.array ?? []
+            let expected = bounds.compactMap { $0.double }
+            try #require(expected.count == 2)
+            #expect(interval.lower <= interval.estimate && interval.estimate <= interval.upper, "\(name) interval excludes its estimate")
+            #expect(abs(interval.lower - expected[0]) / expected[0] <= tolerance, "\(name) lower \(interval.lower) vs \(expected[0])")
+            #expect(abs(interval.upper - expected[1]) / expected[1] <= tolerance, "\(name) upper \(interval.upper) vs \(expected[1])")
+            print("80% \(name): [\(interval.lower), \(interval.upper)] reference [\(expected[0]), \(expected[1])]")
+        }
+    }
 }

@@ -51,59 +51,86 @@ public struct BrokenNeuralScalingLaw: ScalingLaw {
         }
     }
 
+    /// The best 10 distinct grid shapes. Each shape s(x) = x^(−c0)·Π(…) is computed once from
+    /// precomputed softplus tables; b then has a closed form for every floor a
+    /// (b = Σs(y − a)/Σs², from three sums), and only the best a per shape is kept.
     public func initialGuesses(for data: FitData) -> [[Double]] {
         let n = data.count
         let lx = data.x.map(log), ly = data.y.map(log)
         let lxMin = lx.min() ?? 0, lxMax = lx.max() ?? 0
-        let low = data.y.min() ?? 1
+        let floors = grid.aFractions.map { $0 * (data.y.min() ?? 1) }
         let g = grid
         let breakLogs = (1...g.breakPoints).map { lxMin + (lxMax - lxMin) * Double($0) / Double(g.breakPoints + 1) }
-        var perBreak: [(c: Double, ld: Double, f: Double)] = []
-        for c in g.c { for ld in breakLogs { for f in g.f { perBreak.append((c, ld, f)) } } }
+        // f·softplus((log x − log d)/f) at every point, for every (d, f) of the grid.
+        var table = [Double](repeating: 0, count: breakLogs.count * g.f.count * n)
+        for (d, ld) in breakLogs.enumerated() {
+            for (k, f) in g.f.enumerated() {
+                let base = (d * g.f.count + k) * n
+                for i in 0..<n { table[base + i] = f * softplus((lx[i] - ld) / f) }
+            }
+        }
+        struct Item { var c: Double; var d: Int; var f: Int }
+        var items: [Item] = []
+        for c in g.c { for d in breakLogs.indices { for f in g.f.indices { items.append(Item(c: c, d: d, f: f)) } } }
 
-        var scored: [(rmse: Double, theta: [Double])] = []
+        var best: [(rmse: Double, theta: [Double])] = []
+        var worst = Double.infinity
+        let keep = 10
+        var logShape = [Double](repeating: 0, count: n)
         var shape = [Double](repeating: 0, count: n)
-        func evaluate(a: Double, c0: Double, chosen: [(c: Double, ld: Double, f: Double)]) {
-            // log of the shape x^−c0·Π(…) at every point, then b in closed form (least squares on y − a).
-            var numerator = 0.0, denominator = 0.0
+        var chosen = [Int](repeating: 0, count: breaks)
+
+        func score(c0: Double) {
+            for i in 0..<n { logShape[i] = -c0 * lx[i] }
+            for slot in 0..<breaks {
+                let item = items[chosen[slot]]
+                let base = (item.d * g.f.count + item.f) * n
+                for i in 0..<n { logShape[i] -= item.c * table[base + i] }
+            }
+            var sumY = 0.0, sumOne = 0.0, sumSquare = 0.0
             for i in 0..<n {
-                var s = -c0 * lx[i]
-                for item in chosen { s -= item.c * item.f * softplus((lx[i] - item.ld) / item.f) }
-                shape[i] = exp(s)
-                numerator += shape[i] * (data.y[i] - a)
-                denominator += shape[i] * shape[i]
+                let value = exp(logShape[i])
+                shape[i] = value
+                sumY += value * data.y[i]
+                sumOne += value
+                sumSquare += value * value
             }
-            let b = max(numerator / max(denominator, 1e-300), 1e-12)
-            var sum = 0.0
-            for i in 0..<n {
-                let prediction = a + b * shape[i]
-                guard prediction > 0 else { return }
-                let r = log(prediction) - ly[i]
-                sum += r * r
+            var bestHere = (rmse: Double.infinity, a: 0.0, b: 0.0)
+            for a in floors {
+                let b = max((sumY - a * sumOne) / max(sumSquare, 1e-300), 1e-12)
+                var total = 0.0
+                var valid = true
+                for i in 0..<n {
+                    let prediction = a + b * shape[i]
+                    guard prediction > 0 else { valid = false; break }
+                    let r = log(prediction) - ly[i]
+                    total += r * r
+                }
+                let rmse = (total / Double(n)).squareRoot()
+                if valid, rmse.isFinite, rmse < bestHere.rmse { bestHere = (rmse, a, b) }
             }
-            let rmse = (sum / Double(n)).squareRoot()
-            guard rmse.isFinite else { return }
-            var theta = [a, log(b), c0]
-            for item in chosen { theta += [item.c, item.ld, log(item.f)] }
-            scored.append((rmse, theta))
+            guard bestHere.rmse < worst || best.count < keep else { return }
+            var theta = [bestHere.a, log(bestHere.b), c0]
+            for slot in 0..<breaks {
+                let item = items[chosen[slot]]
+                theta += [item.c, breakLogs[item.d], log(g.f[item.f])]
+            }
+            best.append((bestHere.rmse, theta))
+            best.sort { $0.rmse < $1.rmse }
+            if best.count > keep { best.removeLast() }
+            worst = best.count == keep ? best[keep - 1].rmse : .infinity
         }
-        func recurse(_ chosen: [(c: Double, ld: Double, f: Double)], a: Double, c0: Double) {
-            if chosen.count == breaks { evaluate(a: a, c0: c0, chosen: chosen); return }
-            for item in perBreak where chosen.last.map({ item.ld > $0.ld }) ?? true {
-                recurse(chosen + [item], a: a, c0: c0)
+        // Break positions strictly increase from one break to the next.
+        func choose(_ slot: Int, c0: Double) {
+            if slot == breaks { score(c0: c0); return }
+            for index in items.indices {
+                if slot > 0 && items[index].d <= items[chosen[slot - 1]].d { continue }
+                chosen[slot] = index
+                choose(slot + 1, c0: c0)
             }
         }
-        for fraction in g.aFractions { for c0 in g.c0 { recurse([], a: fraction * low, c0: c0) } }
-        scored.sort { $0.rmse < $1.rmse }
-        var starts: [[Double]] = []
-        var seen = Set<[Double]>()
-        for candidate in scored {
-            let key = candidate.theta.dropFirst(2).map { ($0 * 1000).rounded() / 1000 }
-            if !seen.insert(Array(key)).inserted { continue }
-            starts.append(candidate.theta)
-            if starts.count >= 10 { break }
-        }
-        return starts
+        for c0 in g.c0 { choose(0, c0: c0) }
+        return best.map(\.theta)
     }
 
     public func predict(_ theta: [Double], data: FitData, values: inout [Double], jacobian: UnsafeMutablePointer<Double>?) {

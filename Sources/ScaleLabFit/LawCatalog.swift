@@ -1,0 +1,29 @@
+/// The laws by the names the CLI and reports use.
+public enum LawCatalog {
+    /// Laws of one input, tried by `--law auto`.
+    public static let singleInput: [String] = ["power", "logistic", "bnsl1", "bnsl2", "bnsl3"]
+
+    public static let names: [String] = ["power", "chinchilla", "logistic", "bnsl1", "bnsl2", "bnsl3"]
+
+    public static func law(named name: String) -> (any ScalingLaw)? {
+        switch name {
+        case "power": return PowerLaw()
+        case "logistic": return LogisticLaw()
+        case "bnsl1": return BrokenNeuralScalingLaw(breaks: 1)
+        case "bnsl2": return BrokenNeuralScalingLaw(breaks: 2)
+        case "bnsl3": return BrokenNeuralScalingLaw(breaks: 3)
+        case "chinchilla": return ChinchillaLaw(startGrid: .epoch)
+        case "sigmoid-of-loss": return SigmoidOfLossLaw()
+        default: return nil
+        }
+    }
+
+    /// The single-input laws `data` can support: k + 2 ≤ n (so AICc is defined) and k + 1 ≤ the
+    /// number of distinct x (one residual degree of freedom).
+    public static func candidates(for data: FitData) -> [any ScalingLaw] {
+        let distinct = Set(data.x).count
+        return singleInput.compactMap(law(named:)).filter {
+            $0.internalNames.count + 2 <= data.count && $0.internalNames.count + 1 <= distinct
+        }
+    }
+}
