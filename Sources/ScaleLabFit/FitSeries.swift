@@ -8,6 +8,34 @@ public struct FitSeries: Sendable {
     public var data: FitData
     /// The model of each point, in the order of `data`.
     public var models: [ModelKey]
+    /// The family, model seed and evaluation seed of each point, for grouped resampling.
+    public var families: [String?]
+    public var modelSeeds: [Int?]
+    public var evaluationSeeds: [Int?]
+
+    /// What points share when they are resampled together.
+    public enum Grouping: String, Sendable, CaseIterable, Codable {
+        case points, family, seed
+    }
+
+    /// Bootstrap resampling for a grouping: `.seed` groups by the model's training seed (else the
+    /// evaluation seed), `.family` by model family. Points without the label form one group each.
+    public func resampling(_ grouping: Grouping) -> BootstrapOptions.Resampling {
+        let labels: [String?]
+        switch grouping {
+        case .points: return .points
+        case .family: labels = families
+        case .seed: labels = zip(modelSeeds, evaluationSeeds).map { ($0 ?? $1).map(String.init) }
+        }
+        var ids: [String: Int] = [:]
+        var groups: [Int] = []
+        for (index, label) in labels.enumerated() {
+            let key = label ?? "#point\(index)"
+            if ids[key] == nil { ids[key] = ids.count }
+            groups.append(ids[key]!)
+        }
+        return .groups(groups)
+    }
 }
 
 /// How points are weighted in a fit.
@@ -55,7 +83,8 @@ extension Dataset {
                 data: FitData(
                     x: rows.map { self.x(x, row: $0)! }, x2: x2.map { axis in rows.map { self.x(axis, row: $0)! } },
                     y: rows.map { values[$0] }, weights: weights),
-                models: rows.map { model(ofRow: $0).key }))
+                models: rows.map { model(ofRow: $0).key }, families: rows.map { model(ofRow: $0).family },
+                modelSeeds: rows.map { model(ofRow: $0).seed }, evaluationSeeds: rows.map { seeds[$0] }))
         }
         return series
     }

@@ -48,6 +48,9 @@ struct FitCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Coverage of the intervals.")
     var level = 0.8
 
+    @Option(name: .long, help: "What the bootstrap resamples: points, or whole groups by family or seed (hierarchical).")
+    var resample: FitSeries.Grouping = .points
+
     @Option(name: .long, help: "Loss: squared or huber (default: huber for chinchilla, squared otherwise).")
     var loss: LossName?
 
@@ -169,7 +172,8 @@ struct FitCommand: AsyncParsableCommand {
             }
             do throws(FitInputError) {
                 intervals = try await fitter.bootstrap(chosenLaw, data: curve.data, fit: result,
-                                                       options: BootstrapOptions(replicates: bootstrap, seed: seed, level: level))
+                                                       options: BootstrapOptions(replicates: bootstrap, seed: seed, level: level,
+                                                                                 resampling: curve.resampling(resample)))
             } catch {
                 report.error = "bootstrap: \(error.description)"
                 return report
@@ -230,6 +234,9 @@ extension FitCommand {
         if bootstrap > 0 {
             let started = Date()
             if !json { Terminal.note("bootstrap: \(bootstrap) two-stage refits on \(ProcessInfo.processInfo.activeProcessorCount) cores…") }
+            guard resample == .points else {
+                throw UserError("two-step resamples models (points); --resample \(resample) is not supported for it yet")
+            }
             intervals = try await twoStep.bootstrap(scale: scale, loss: lossValues, accuracy: accuracy, result: result, at: predictAt,
                                                     options: BootstrapOptions(replicates: bootstrap, seed: seed, level: level))
             report.bootstrap = .init(requested: bootstrap, succeeded: intervals!.succeeded, level: level, seed: seed,
@@ -248,4 +255,5 @@ extension FitCommand {
 }
 
 extension ResidualSpace: ExpressibleByArgument {}
+extension FitSeries.Grouping: ExpressibleByArgument {}
 extension Weighting: ExpressibleByArgument {}
