@@ -95,8 +95,20 @@ public struct Fitter: Sendable {
                 best = outcome
             }
         }
-        guard let best else {
+        guard var best else {
             throw FitInputError("\(law.name): no start reached a finite objective")
+        }
+        // Polish the winner with the tolerances at machine precision: on flat valleys (Chinchilla's
+        // A–B ridge) the default stop leaves the last digits of the objective on the table.
+        var polisher = solver
+        polisher.options.ftol = 1e-15
+        polisher.options.xtol = 1e-15
+        let polished = polisher.minimize(from: best.theta)
+        if polished.objective.isFinite && polished.objective < best.objective {
+            best = LevenbergMarquardt.Outcome(
+                theta: polished.theta, objective: polished.objective, iterations: best.iterations + polished.iterations,
+                evaluations: best.evaluations + polished.evaluations, converged: best.converged || polished.converged,
+                message: polished.converged ? polished.message : best.message)
         }
         return describe(best, law: law, data: data, space: space, lower: lower, upper: upper,
                         starts: ranked.count, convergedStarts: convergedStarts)

@@ -63,6 +63,11 @@ struct FitCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Point weights: none, or stderr (inverse standard error).")
     var weights: Weighting = .none
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Fix the logistic floor: a value (0.25 for four-way multiple choice) or 'chance' for the task's chance level.",
+        valueName: "value|chance"))
+    var floor: String?
+
     @Option(name: .long, help: ArgumentHelp("Predict at these x values (units allowed: 70B); repeatable.", valueName: "x"))
     var predict: [String] = []
 
@@ -87,6 +92,9 @@ struct FitCommand: AsyncParsableCommand {
         guard bootstrap >= 0 else { throw ValidationError("--bootstrap takes a count ≥ 0") }
         guard level > 0 && level < 1 else { throw ValidationError("--level takes a coverage between 0 and 1, e.g. 0.8") }
         guard delta > 0 else { throw ValidationError("--delta must be positive") }
+        if let floor, floor != "chance", NumberParsing.double(floor) == nil {
+            throw ValidationError("--floor takes a number (e.g. 0.25) or 'chance'")
+        }
         for value in predict where NumberParsing.double(value) == nil {
             throw ValidationError("--predict '\(value)' is not a number (units allowed: 70B, 1e22)")
         }
@@ -119,7 +127,8 @@ struct FitCommand: AsyncParsableCommand {
             if allTasks && !json || allTasks && series.count > 1 {
                 Terminal.note("[\(index + 1)/\(series.count)] \(curve.task) \(curve.metric) (\(curve.data.count) points)")
             }
-            reports.append(await fitOne(curve, fitter: fitter, xAxis: xAxis, x2Axis: x2Axis, predictAt: predictAt))
+            let chance = data.index(ofTask: curve.task).flatMap { data.tasks[$0].chance }
+            reports.append(await fitOne(curve, fitter: fitter, xAxis: xAxis, x2Axis: x2Axis, predictAt: predictAt, chance: chance))
         }
         if json {
             if allTasks { try Terminal.json(reports) } else { try Terminal.json(reports[0]) }
@@ -134,27 +143,45 @@ struct FitCommand: AsyncParsableCommand {
         }
     }
 
-    private func fitOne(_ curve: FitSeries, fitter: Fitter, xAxis: XAxis, x2Axis: XAxis?, predictAt: [Double]) async -> FitReport {
+    /// The law as configured by the options: the logistic floor fixed when asked.
+    private func configured(_ law: any ScalingLaw, floor value: Double?) -> any ScalingLaw {
+        guard let value, law is LogisticLaw else { return law }
+        return LogisticLaw(floor: value)
+    }
+
+    private func fitOne(_ curve: FitSeries, fitter: Fitter, xAxis: XAxis, x2Axis: XAxis?, predictAt: [Double], chance: Double?) async -> FitReport {
         var report = FitReport(task: curve.task, metric: curve.metric, shots: curve.shots, x: xAxis.description,
                                x2: x2Axis?.description, points: curve.data.count)
+        var floorValue: Double?
+        if let floor {
+            if floor == "chance" {
+                guard let chance else {
+                    report.error = "the task has no chance level in the data; give it with --floor VALUE (e.g. 0.25) or a 'chance' column at import"
+                    return report
+                }
+                floorValue = chance
+            } else {
+                floorValue = NumberParsing.double(floor)
+            }
+        }
         let chosenLaw: any ScalingLaw
         let result: FitResult
         do throws(FitInputError) {
             if law == "auto" {
-                let candidates = LawCatalog.candidates(for: curve.data)
+                let candidates = LawCatalog.candidates(for: curve.data).map { configured($0, floor: floorValue) }
                 guard !candidates.isEmpty else {
                     throw FitInputError("\(curve.data.count) points at \(Set(curve.data.x).count) distinct x are too few for any law (the smallest has 3 parameters and needs 5 points at 4 distinct x)")
                 }
                 let comparison = fitter.compare(candidates, data: curve.data)
                 report.comparison = comparison
                 guard let best = comparison.scores.first(where: { $0.fit != nil }), let fit = best.fit,
-                      let bestLaw = LawCatalog.law(named: best.law) else {
+                      let bestLaw = LawCatalog.law(named: best.law).map({ configured($0, floor: floorValue) }) else {
                     throw FitInputError(comparison.scores.compactMap(\.failure).first ?? "no law could be fitted")
                 }
                 chosenLaw = bestLaw
                 result = fit
             } else {
-                chosenLaw = LawCatalog.law(named: law)!
+                chosenLaw = configured(LawCatalog.law(named: law)!, floor: floorValue)
                 result = try fitter.fit(chosenLaw, to: curve.data)
             }
         } catch {

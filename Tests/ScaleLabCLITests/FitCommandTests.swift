@@ -66,6 +66,12 @@ import ScaleLabTestSupport
         #expect(badLaw.status == 1 && badLaw.stderr.contains("unknown law 'cubic'"))
         let badPrediction = try CLI.run(["fit", "--task", "loss_task", "--predict", "big", "--db", database])
         #expect(badPrediction.status == 1 && badPrediction.stderr.contains("--predict 'big' is not a number"))
+        let noChance = try CLI.run(["fit", "--task", "emergent", "--law", "logistic", "--floor", "chance", "--db", database])
+        #expect(noChance.status == 1 && noChance.stderr.contains("no chance level"))
+        let fixed = try json(["--task", "emergent", "--law", "logistic", "--floor", "0.25"])
+        #expect((fixed["parameters"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["hi", "k", "x0"])
+        // The data were made with floor 0.25 and ceiling 0.85, without noise.
+        #expect(abs((parameter(fixed, "hi")?["estimate"] as? Double ?? 0) - 0.85) < 1e-4)
         let all = try CLI.run(["fit", "--law", "auto", "--all-tasks", "--db", database])
         #expect(all.status == 0)
         #expect(all.stderr.contains("[1/2]") && all.stderr.contains("[2/2]"))
