@@ -48,6 +48,25 @@ public struct BootstrapOptions: Sendable {
     }
 }
 
+extension BootstrapOptions {
+    /// The point indices of replicate `index` of `count` points: drawn with replacement from the
+    /// replicate's own stream, points one by one or whole groups at a time.
+    public func indices(forReplicate index: Int, count: Int) -> [Int] {
+        var generator = SplitMix64.stream(seed: seed, index: index)
+        var picked: [Int] = []
+        picked.reserveCapacity(count)
+        switch resampling {
+        case .points:
+            for _ in 0..<count { picked.append(Int(generator.next() % UInt64(count))) }
+        case .groups(let groups):
+            let members = Dictionary(grouping: 0..<count) { groups[$0] }
+            let keys = members.keys.sorted()
+            for _ in 0..<keys.count { picked += members[keys[Int(generator.next() % UInt64(keys.count))]]! }
+        }
+        return picked
+    }
+}
+
 /// A percentile interval for one named quantity.
 public struct Interval: Sendable, Codable, Equatable {
     public var name: String
@@ -159,18 +178,7 @@ extension Fitter {
     /// resample best.
     func replicate(_ index: Int, law: any ScalingLaw, data: FitData, fit: FitResult, coldStarts: [[Double]],
                    options: BootstrapOptions) -> [Double]? {
-        var generator = SplitMix64.stream(seed: options.seed, index: index)
-        let n = data.count
-        var picked: [Int] = []
-        picked.reserveCapacity(n)
-        switch options.resampling {
-        case .points:
-            for _ in 0..<n { picked.append(Int(generator.next() % UInt64(n))) }
-        case .groups(let groups):
-            let members = Dictionary(grouping: 0..<n) { groups[$0] }
-            let keys = members.keys.sorted()
-            for _ in 0..<keys.count { picked += members[keys[Int(generator.next() % UInt64(keys.count))]]! }
-        }
+        let picked = options.indices(forReplicate: index, count: data.count)
         let sample = FitData(
             x: picked.map { data.x[$0] }, x2: data.x2.map { column in picked.map { column[$0] } },
             y: picked.map { data.y[$0] }, weights: data.weights.map { column in picked.map { column[$0] } })

@@ -177,18 +177,7 @@ public struct TwoStepFit: Sendable {
     func replicate(
         _ index: Int, scale: [Double], loss: [Double], accuracy: [Double], result: TwoStepResult, options: BootstrapOptions
     ) -> (loss: [Double], accuracy: [Double])? {
-        var generator = SplitMix64.stream(seed: options.seed, index: index)
-        let n = scale.count
-        var picked: [Int] = []
-        picked.reserveCapacity(n)
-        switch options.resampling {
-        case .points:
-            for _ in 0..<n { picked.append(Int(generator.next() % UInt64(n))) }
-        case .groups(let groups):
-            let members = Dictionary(grouping: 0..<n) { groups[$0] }
-            let keys = members.keys.sorted()
-            for _ in 0..<keys.count { picked += members[keys[Int(generator.next() % UInt64(keys.count))]]! }
-        }
+        let picked = options.indices(forReplicate: index, count: scale.count)
         let lossSample = FitData(x: picked.map { scale[$0] }, y: picked.map { loss[$0] })
         let accuracySample = FitData(x: picked.map { loss[$0] }, y: picked.map { accuracy[$0] })
         guard let lossTheta = refine(lossLaw, lossSample, fitter: lossFitter, warmStart: result.lossFit.theta),
