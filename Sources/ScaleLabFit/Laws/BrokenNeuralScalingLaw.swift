@@ -98,13 +98,27 @@ public struct BrokenNeuralScalingLaw: ScalingLaw {
             var bestHere = (rmse: Double.infinity, a: 0.0, b: 0.0)
             for a in floors {
                 let b = max((sumY - a * sumOne) / max(sumSquare, 1e-300), 1e-12)
+                // Stop summing once the error can no longer enter the kept list (most grid points).
+                let bound = min(bestHere.rmse, best.count < keep ? .infinity : worst)
+                let limit = bound.isFinite ? bound * bound * Double(n) : .infinity
                 var total = 0.0
                 var valid = true
-                for i in 0..<n {
-                    let prediction = a + b * shape[i]
-                    guard prediction > 0 else { valid = false; break }
-                    let r = log(prediction) - ly[i]
-                    total += r * r
+                if a == 0 {
+                    // log(b·s) = log b + log s: no logarithm per point.
+                    let logB = log(b)
+                    for i in 0..<n {
+                        let r = logB + logShape[i] - ly[i]
+                        total += r * r
+                        if total > limit { valid = false; break }
+                    }
+                } else {
+                    for i in 0..<n {
+                        let prediction = a + b * shape[i]
+                        guard prediction > 0 else { valid = false; break }
+                        let r = log(prediction) - ly[i]
+                        total += r * r
+                        if total > limit { valid = false; break }
+                    }
                 }
                 let rmse = (total / Double(n)).squareRoot()
                 if valid, rmse.isFinite, rmse < bestHere.rmse { bestHere = (rmse, a, b) }
