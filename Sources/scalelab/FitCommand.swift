@@ -124,7 +124,7 @@ struct FitCommand: AsyncParsableCommand {
         let predictAt = predict.compactMap { NumberParsing.double($0) }
         var reports: [FitReport] = []
         for (index, curve) in series.enumerated() {
-            if allTasks && !json || allTasks && series.count > 1 {
+            if allTasks {
                 Terminal.note("[\(index + 1)/\(series.count)] \(curve.task) \(curve.metric) (\(curve.data.count) points)")
             }
             let chance = data.index(ofTask: curve.task).flatMap { data.tasks[$0].chance }
@@ -194,9 +194,7 @@ struct FitCommand: AsyncParsableCommand {
         var intervals: BootstrapResult?
         if bootstrap > 0 {
             let started = Date()
-            if !json || allTasks {
-                Terminal.note("bootstrap: \(bootstrap) refits on \(ProcessInfo.processInfo.activeProcessorCount) cores…")
-            }
+            Terminal.note("bootstrap: \(bootstrap) refits on \(ProcessInfo.processInfo.activeProcessorCount) cores…")
             do throws(FitInputError) {
                 intervals = try await fitter.bootstrap(chosenLaw, data: curve.data, fit: result,
                                                        options: BootstrapOptions(replicates: bootstrap, seed: seed, level: level,
@@ -260,7 +258,7 @@ extension FitCommand {
         var intervals: TwoStepBootstrapResult?
         if bootstrap > 0 {
             let started = Date()
-            if !json { Terminal.note("bootstrap: \(bootstrap) two-stage refits on \(ProcessInfo.processInfo.activeProcessorCount) cores…") }
+            Terminal.note("bootstrap: \(bootstrap) two-stage refits on \(ProcessInfo.processInfo.activeProcessorCount) cores…")
             guard resample == .points else {
                 throw UserError("two-step resamples models (points); --resample \(resample) is not supported for it yet")
             }

@@ -1,7 +1,6 @@
 import Foundation
 import Testing
 @testable import ScaleLabFit
-@testable import ScaleLabIO
 import ScaleLabTestSupport
 
 /// Chinchilla Approach 3 on the digitised Hoffmann et al. (2022) points, as replicated by
@@ -9,21 +8,10 @@ import ScaleLabTestSupport
 /// Epoch's 4,500-point start grid.
 @Suite(.enabled(if: TestSupport.hasSharedData && ReferenceCase.available, "../shared is absent"))
 struct ChinchillaRealDataTests {
-    static func approach3Data() throws -> FitData {
-        let path = TestSupport.sharedData.appendingPathComponent("chinchilla_approach3.csv").path
-        // The file has no task/metric columns: read it as a plain numeric table.
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        let rows = text.split(separator: "\n").filter { !$0.hasPrefix("#") }.dropFirst().map {
-            $0.split(separator: ",").map { Double($0)! }
-        }
-        let kept = rows.sorted { $0[2] < $1[2] }.dropLast(5)  // Epoch: nr_of_models_excluded = 5
-        return FitData(x: kept.map { $0[0] }, x2: kept.map { $0[1] }, y: kept.map { $0[2] })
-    }
-
     @Test func reproducesTheScipyOptimum() throws {
-        let data = try Self.approach3Data()
+        let data = try TestSupport.chinchillaApproach3Data()
         #expect(data.count == 240)
-        let reference = try Importer.parseJSON(try InputFile(path: ReferenceCase.folder.appendingPathComponent("chinchilla_real.json").path))
+        let reference = try ReferenceCase.json("chinchilla_real.json")
         let fit = try #require(reference["fit"])
         let scipyObjective = try #require(reference["objective"]?.double)
 
@@ -49,13 +37,13 @@ struct ChinchillaRealDataTests {
     /// agree to within 5%; A and B lie on a flat ridge with a long-tailed bootstrap distribution,
     /// so their endpoints are compared to within 35%.
     @Test func bootstrapIntervalsMatchTheReference() async throws {
-        let data = try Self.approach3Data()
+        let data = try TestSupport.chinchillaApproach3Data()
         let fitter = Fitter(loss: .approach3, maxStarts: 200)
         let fit = try fitter.fit(ChinchillaLaw(startGrid: .epoch), to: data)
         let result = try await fitter.bootstrap(ChinchillaLaw(startGrid: .coarse), data: data, fit: fit,
                                             options: BootstrapOptions(replicates: 200, seed: 42, level: 0.8))
         #expect(result.succeeded == 200)
-        let reference = try Importer.parseJSON(try InputFile(path: ReferenceCase.folder.appendingPathComponent("chinchilla_real.json").path))
+        let reference = try ReferenceCase.json("chinchilla_real.json")
         let ci80 = try #require(reference["bootstrap"]?["ci80"])
         for (name, tolerance) in [("E", 0.05), ("alpha", 0.05), ("beta", 0.05), ("A", 0.35), ("B", 0.35)] {
             let interval = try #require(result[name])
