@@ -111,12 +111,13 @@ struct LevenbergMarquardt {
                 for i in 0..<n {
                     let s = loss.sqrtWeight(residuals[i])
                     let s2 = s * s
+                    let curvature = loss.curvatureWeight(residuals[i])
                     let row = i * p
                     for a in 0..<p {
                         let ja = jacobian[row + a]
                         if ja == 0 { continue }
                         gradient[a] += s2 * ja * residuals[i]
-                        for b in 0...a { normal[a * p + b] += s2 * ja * jacobian[row + b] }
+                        for b in 0...a { normal[a * p + b] += curvature * ja * jacobian[row + b] }
                     }
                 }
                 for a in 0..<p { for b in 0..<a { normal[b * p + a] = normal[a * p + b] } }

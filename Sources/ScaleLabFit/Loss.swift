@@ -28,6 +28,20 @@ public enum Loss: Sendable, Equatable, Codable {
         }
     }
 
+    /// The curvature weight of the Gauss–Newton model of ρ at r: 1 for squared loss and inside
+    /// Huber's quadratic zone; outside it, (ψ(r)/r̃)² with r̃ = √(2ρ(r)) the pseudo-residual whose
+    /// square is 2ρ — that is δ²/(2δ|r| − δ²), about half the IRLS weight δ/|r|, so steps are not
+    /// shortened by curvature the objective does not have.
+    @inlinable
+    public func curvatureWeight(_ r: Double) -> Double {
+        switch self {
+        case .squared: return 1
+        case .huber(let delta):
+            let a = abs(r)
+            return a <= delta ? 1 : delta * delta / (2 * delta * a - delta * delta)
+        }
+    }
+
     /// The IRLS weight √(ψ(r)/r).
     @inlinable
     public func sqrtWeight(_ r: Double) -> Double {
