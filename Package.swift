@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "ScaleLabCore", targets: ["ScaleLabCore"]),
         .library(name: "ScaleLabIO", targets: ["ScaleLabIO"]),
         .library(name: "ScaleLabFit", targets: ["ScaleLabFit"]),
+        .library(name: "ScaleLabAnalysis", targets: ["ScaleLabAnalysis"]),
         .executable(name: "scalelab", targets: ["scalelab"]),
     ],
     dependencies: [
@@ -22,6 +23,7 @@ let package = Package(
     targets: [
         .target(name: "ScaleLabCore", exclude: ["README.md"], swiftSettings: strict),
         .target(name: "ScaleLabFit", dependencies: ["ScaleLabCore"], exclude: ["README.md"], swiftSettings: strict),
+        .target(name: "ScaleLabAnalysis", dependencies: ["ScaleLabCore", "ScaleLabFit"], swiftSettings: strict),
         .target(
             name: "ScaleLabIO",
             dependencies: [
@@ -35,7 +37,7 @@ let package = Package(
         .executableTarget(
             name: "scalelab",
             dependencies: [
-                "ScaleLabCore", "ScaleLabIO", "ScaleLabFit",
+                "ScaleLabCore", "ScaleLabIO", "ScaleLabFit", "ScaleLabAnalysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -56,6 +58,9 @@ let package = Package(
             name: "ScaleLabTestSupport", dependencies: ["ScaleLabFit", "ScaleLabIO"], path: "Tests/ScaleLabTestSupport",
             swiftSettings: strict),
         .testTarget(name: "ScaleLabCoreTests", dependencies: ["ScaleLabCore"], swiftSettings: strict),
+        .testTarget(
+            name: "ScaleLabAnalysisTests", dependencies: ["ScaleLabAnalysis", "ScaleLabFit", "ScaleLabCore", "ScaleLabIO", "ScaleLabTestSupport"],
+            swiftSettings: strict),
         .testTarget(
             name: "ScaleLabFitTests", dependencies: ["ScaleLabFit", "ScaleLabIO", "ScaleLabTestSupport"],
             swiftSettings: strict),

@@ -1,0 +1,133 @@
+import Foundation
+import ScaleLabFit
+
+/// A central interval at one coverage level.
+public struct LevelInterval: Sendable, Codable, Equatable {
+    public var level: Double
+    public var lower: Double
+    public var upper: Double
+
+    public func contains(_ value: Double) -> Bool { lower <= value && value <= upper }
+}
+
+/// A prediction at one scale: the law's value and prediction intervals for a new observation.
+public struct ForecastPoint: Sendable, Codable {
+    public var x: Double
+    public var x2: Double?
+    public var estimate: Double
+    public var intervals: [LevelInterval]
+
+    public func interval(_ level: Double) -> LevelInterval? { intervals.first { abs($0.level - level) < 1e-9 } }
+}
+
+/// How a forecast is made.
+public struct ForecastOptions: Sendable {
+    /// A law name from ``LawCatalog`` or `auto` (the AICc-best single-input law the data support).
+    public var law: String
+    public var fitter: Fitter
+    public var replicates: Int
+    public var seed: UInt64
+    public var levels: [Double]
+    public var resampling: BootstrapOptions.Resampling
+    /// The logistic floor, when known (chance level).
+    public var floor: Double?
+
+    public init(law: String = "auto", fitter: Fitter = Fitter(), replicates: Int = 200, seed: UInt64 = 42,
+                levels: [Double] = [0.8, 0.95], resampling: BootstrapOptions.Resampling = .points, floor: Double? = nil) {
+        self.law = law
+        self.fitter = fitter
+        self.replicates = replicates
+        self.seed = seed
+        self.levels = levels
+        self.resampling = resampling
+        self.floor = floor
+    }
+}
+
+/// A fitted law with prediction intervals at the requested scales.
+public struct Forecast: Sendable, Codable {
+    public var law: String
+    public var fit: FitResult
+    /// Why this law: the comparison when `auto` chose it.
+    public var comparison: LawComparison?
+    public var points: [ForecastPoint]
+    public var replicates: Int
+    public var succeeded: Int
+}
+
+/// Predicts new observations with intervals that carry both sources of error.
+///
+/// The interval for a new observation at x is a bootstrap prediction interval (Davison &
+/// Hinkley 1997, §6.3.3, algorithm 6.4): for each replicate b, the law refitted on resampled data
+/// gives ŷ*_b(x), and a residual e*_b drawn from the full fit's residuals (in the law's residual
+/// space, inflated by √(n/(n − p)) for the degrees of freedom the fit used) is added, y*_b =
+/// g⁻¹(g(ŷ*_b) + e*_b). The interval at level L is the (1 ∓ L)/2 percentiles of y*. Parameter
+/// uncertainty alone (the spread of ŷ*) would ignore that the next model scatters about the law as
+/// the ladder's models did, and would cover too rarely.
+public enum Forecaster {
+    public static func forecast(_ data: FitData, at xs: [Double], x2: [Double]? = nil, options: ForecastOptions) async throws(FitInputError) -> Forecast {
+        let fitter = options.fitter
+        let law: any ScalingLaw
+        let fit: FitResult
+        var comparison: LawComparison?
+        func configured(_ law: any ScalingLaw) -> any ScalingLaw {
+            guard let floor = options.floor, law is LogisticLaw else { return law }
+            return LogisticLaw(floor: floor)
+        }
+        if options.law == "auto" {
+            let candidates = LawCatalog.candidates(for: data).map(configured)
+            guard !candidates.isEmpty else {
+                throw FitInputError("\(data.count) points at \(Set(data.x).count) distinct x are too few for any law")
+            }
+            let compared = fitter.compare(candidates, data: data)
+            guard let best = compared.scores.first(where: { $0.fit != nil }), let bestFit = best.fit,
+                  let bestLaw = LawCatalog.law(named: best.law).map(configured) else {
+                throw FitInputError(compared.scores.compactMap(\.failure).first ?? "no law could be fitted")
+            }
+            comparison = compared
+            law = bestLaw
+            // Refit in the law's own residual space unless the caller fixed one.
+            fit = fitter.residualSpace == nil ? try fitter.fit(bestLaw, to: data) : bestFit
+        } else {
+            guard let named = LawCatalog.law(named: options.law) else { throw FitInputError("unknown law '\(options.law)'") }
+            law = configured(named)
+            fit = try fitter.fit(law, to: data)
+        }
+        let space = fit.residualSpace
+        // Residuals of the full fit, inflated for the parameters it spent.
+        let fitted = law.predict(fit.theta, x: data.x, x2: data.x2)
+        let n = Double(data.count), p = Double(fit.theta.count)
+        let inflation = n > p ? (n / (n - p)).squareRoot() : 1
+        let residuals = zip(data.y, fitted).compactMap { observed, predicted -> Double? in
+            switch space {
+            case .log: return observed > 0 && predicted > 0 ? inflation * (log(observed) - log(predicted)) : nil
+            case .linear: return inflation * (observed - predicted)
+            }
+        }
+        let bootstrap = try await fitter.bootstrap(
+            law, data: data, fit: fit,
+            options: BootstrapOptions(replicates: options.replicates, seed: options.seed, level: options.levels.first ?? 0.8,
+                                      resampling: options.resampling))
+        let estimates = law.predict(fit.theta, x: xs, x2: x2)
+        var draws = [[Double]](repeating: [], count: xs.count)
+        for (b, theta) in bootstrap.thetas.enumerated() {
+            let predictions = law.predict(theta, x: xs, x2: x2)
+            var generator = SplitMix64(seed: options.seed &+ 0x5EED &+ UInt64(b) &* 0x9E37_79B9_7F4A_7C15)
+            for (j, prediction) in predictions.enumerated() where prediction.isFinite {
+                let e = residuals.isEmpty ? 0 : residuals[Int(generator.next() % UInt64(residuals.count))]
+                switch space {
+                case .log: if prediction > 0 { draws[j].append(prediction * exp(e)) }
+                case .linear: draws[j].append(prediction + e)
+                }
+            }
+        }
+        let points = xs.indices.map { j in
+            ForecastPoint(x: xs[j], x2: x2?[j], estimate: estimates[j], intervals: options.levels.map { level in
+                let (lower, upper) = percentileInterval(draws[j], level: level)
+                return LevelInterval(level: level, lower: lower, upper: upper)
+            })
+        }
+        return Forecast(law: law.name, fit: fit, comparison: comparison, points: points,
+                        replicates: options.replicates, succeeded: bootstrap.succeeded)
+    }
+}
