@@ -147,6 +147,9 @@ public enum TidyExport {
         return value.description
     }
 
+    /// One CSV cell, quoted as RFC 4180 requires (for other writers of CSV).
+    public static func csvQuotedCell(_ text: String) -> String { csvQuoted(text) }
+
     /// RFC 4180 quoting where needed; a leading `#` is quoted too, or the line would read as a comment.
     static func csvQuoted(_ text: String) -> String {
         let needs = text.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }

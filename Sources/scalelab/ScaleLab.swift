@@ -18,6 +18,6 @@ struct ScaleLab: AsyncParsableCommand {
               scalelab export --csv --where 'params<=3e9' -o small.csv
             """,
         version: version,
-        subcommands: [ImportCommand.self, ListCommand.self, ExportCommand.self, FitCommand.self, DemoCommand.self]
+        subcommands: [ImportCommand.self, ListCommand.self, ExportCommand.self, FitCommand.self, BacktestCommand.self, DemoCommand.self]
     )
 }

@@ -1,0 +1,179 @@
+import Foundation
+import ScaleLabCore
+import ScaleLabFit
+
+/// Settings of a backtest.
+public struct BacktestOptions: Sendable {
+    /// Laws to test (`auto` or names from ``LawCatalog``); baselines are always added.
+    public var laws: [String]
+    /// Fixed origin: fit on x ≤ `trainMax`, predict every larger x. Nil: rolling origin.
+    public var trainMax: Double?
+    /// Rolling origin: the smallest number of distinct x a fit may use.
+    public var minimumTrain: Int
+    public var replicates: Int
+    public var seed: UInt64
+    public var levels: [Double]
+    public var fitter: Fitter
+    public var floor: Double?
+
+    public init(laws: [String] = ["auto"], trainMax: Double? = nil, minimumTrain: Int = 5, replicates: Int = 200,
+                seed: UInt64 = 42, levels: [Double] = [0.8, 0.95], fitter: Fitter = Fitter(), floor: Double? = nil) {
+        self.laws = laws
+        self.trainMax = trainMax
+        self.minimumTrain = minimumTrain
+        self.replicates = replicates
+        self.seed = seed
+        self.levels = levels
+        self.fitter = fitter
+        self.floor = floor
+    }
+}
+
+/// One held-out observation and what a method predicted for it.
+public struct BacktestPrediction: Sendable, Codable {
+    public var task: String
+    public var metric: String
+    /// The law (`auto` shows the law it chose after a colon) or baseline name.
+    public var method: String
+    public var model: String
+    /// The largest x the fit used.
+    public var origin: Double
+    public var x: Double
+    public var observed: Double
+    public var predicted: Double
+    public var intervals: [LevelInterval]
+    /// Observed − predicted, in score units.
+    public var error: Double { observed - predicted }
+    /// |log observed − log predicted|, when both are positive.
+    public var logError: Double? { observed > 0 && predicted > 0 ? abs(log(observed) - log(predicted)) : nil }
+    /// The error in units of the 80% interval's implied standard deviation (half-width / 1.2816).
+    public var z: Double? {
+        guard let interval = intervals.first(where: { abs($0.level - 0.8) < 1e-9 }) else { return nil }
+        let sigma = (interval.upper - interval.lower) / (2 * 1.281_551_565_545)
+        return sigma > 0 ? error / sigma : nil
+    }
+}
+
+/// The scores of one method over all held-out observations.
+public struct BacktestSummary: Sendable, Codable {
+    public var method: String
+    public var predictions: Int
+    /// Mean |observed − predicted| (accuracy points for accuracies).
+    public var meanAbsoluteError: Double
+    /// Mean |observed − predicted| / |observed|.
+    public var meanRelativeError: Double
+    /// √mean (log observed − log predicted)² over positive pairs (the Revisiting Neural Scaling Laws metric).
+    public var rmsle: Double?
+    /// Share of observations inside the interval at each level (nil for baselines).
+    public var coverage: [LevelInterval]
+}
+
+/// An observation outside its 95% interval.
+public struct Surprise: Sendable, Codable {
+    public var task: String
+    public var metric: String
+    public var model: String
+    public var x: Double
+    public var observed: Double
+    public var predicted: Double
+    public var z: Double
+    /// "better than predicted" or "worse than predicted", by the metric's direction.
+    public var direction: String
+}
+
+public struct BacktestResult: Sendable, Codable {
+    public var predictions: [BacktestPrediction]
+    public var summaries: [BacktestSummary]
+    public var surprises: [Surprise]
+    /// Curves that could not be fitted at some origin, with the reason.
+    public var skipped: [String]
+}
+
+/// Whether larger values of a metric are better: losses, perplexities, bits and errors are not.
+public func higherIsBetter(_ metric: String) -> Bool {
+    let lowered = metric.lowercased()
+    return !["loss", "ppl", "perplexity", "bpb", "bits", "error", "likelihood_difference"].contains { lowered.contains($0) }
+}
+
+/// Rolling- or fixed-origin backtests: fit on the smaller models, predict the larger ones, and
+/// score the predictions and their intervals against what was observed.
+public enum Backtester {
+    public static func run(_ series: [FitSeries], options: BacktestOptions,
+                           progress: (@Sendable (Int, Int, String) -> Void)? = nil) async -> BacktestResult {
+        var predictions: [BacktestPrediction] = []
+        var skipped: [String] = []
+        for (index, curve) in series.enumerated() {
+            progress?(index + 1, series.count, "\(curve.task) \(curve.metric)")
+            let distinct = Array(Set(curve.data.x)).sorted()
+            let origins: [Double]
+            if let trainMax = options.trainMax {
+                origins = distinct.contains { $0 <= trainMax } && distinct.contains { $0 > trainMax }
+                    ? [distinct.last { $0 <= trainMax }!] : []
+            } else {
+                origins = distinct.count > options.minimumTrain ? Array(distinct[(options.minimumTrain - 1)..<(distinct.count - 1)]) : []
+            }
+            for origin in origins {
+                let train = curve.data.x.indices.filter { curve.data.x[$0] <= origin }
+                let test = curve.data.x.indices.filter { curve.data.x[$0] > origin }
+                let trainData = FitData(x: train.map { curve.data.x[$0] }, y: train.map { curve.data.y[$0] },
+                                        weights: curve.data.weights.map { w in train.map { w[$0] } })
+                let xs = test.map { curve.data.x[$0] }
+                func record(_ method: String, _ predicted: [Double], _ intervals: [[LevelInterval]]) {
+                    for (k, row) in test.enumerated() {
+                        predictions.append(BacktestPrediction(
+                            task: curve.task, metric: curve.metric, method: method, model: curve.models[row].description,
+                            origin: origin, x: xs[k], observed: curve.data.y[row], predicted: predicted[k], intervals: intervals[k]))
+                    }
+                }
+                for baseline in Baseline.allCases {
+                    record(baseline.rawValue, xs.map { baseline.predict(trainData, at: $0) }, xs.map { _ in [] })
+                }
+                for law in options.laws {
+                    let forecastOptions = ForecastOptions(law: law, fitter: options.fitter, replicates: options.replicates,
+                                                          seed: options.seed, levels: options.levels, floor: options.floor)
+                    do throws(FitInputError) {
+                        let forecast = try await Forecaster.forecast(trainData, at: xs, options: forecastOptions)
+                        let name = law == "auto" ? "auto" : law
+                        record(name, forecast.points.map(\.estimate), forecast.points.map(\.intervals))
+                    } catch {
+                        skipped.append("\(curve.task) \(curve.metric) up to \(origin) with \(law): \(error.description)")
+                    }
+                }
+            }
+        }
+        return BacktestResult(predictions: predictions, summaries: summarize(predictions, levels: options.levels),
+                              surprises: surprises(predictions), skipped: skipped)
+    }
+
+    public static func summarize(_ predictions: [BacktestPrediction], levels: [Double]) -> [BacktestSummary] {
+        let methods = Array(Set(predictions.map(\.method))).sorted()
+        return methods.map { method in
+            let mine = predictions.filter { $0.method == method }
+            let absolute = mine.map { abs($0.error) }
+            let relative = mine.filter { $0.observed != 0 }.map { abs($0.error) / abs($0.observed) }
+            let logs = mine.compactMap(\.logError)
+            let withIntervals = mine.filter { !$0.intervals.isEmpty }
+            let coverage: [LevelInterval] = withIntervals.isEmpty ? [] : levels.map { level in
+                let inside = withIntervals.filter { p in p.intervals.first { abs($0.level - level) < 1e-9 }?.contains(p.observed) ?? false }
+                let share = Double(inside.count) / Double(withIntervals.count)
+                return LevelInterval(level: level, lower: share, upper: share)
+            }
+            return BacktestSummary(
+                method: method, predictions: mine.count,
+                meanAbsoluteError: absolute.reduce(0, +) / Double(max(absolute.count, 1)),
+                meanRelativeError: relative.reduce(0, +) / Double(max(relative.count, 1)),
+                rmsle: logs.isEmpty ? nil : (logs.reduce(0) { $0 + $1 * $1 } / Double(logs.count)).squareRoot(),
+                coverage: coverage)
+        }
+    }
+
+    /// Observations outside their 95% interval, largest |z| first.
+    public static func surprises(_ predictions: [BacktestPrediction]) -> [Surprise] {
+        predictions.compactMap { p -> Surprise? in
+            guard let interval = p.intervals.first(where: { abs($0.level - 0.95) < 1e-9 }), !interval.contains(p.observed), let z = p.z else { return nil }
+            let better = (p.observed > p.predicted) == higherIsBetter(p.metric)
+            return Surprise(task: p.task, metric: p.metric, model: p.model, x: p.x, observed: p.observed, predicted: p.predicted,
+                            z: z, direction: better ? "better than predicted" : "worse than predicted")
+        }.sorted { abs($0.z) > abs($1.z) }
+    }
+}

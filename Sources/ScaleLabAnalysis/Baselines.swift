@@ -1,0 +1,29 @@
+import Foundation
+import ScaleLabFit
+
+/// Naive forecasts a scaling law has to beat, so a backtest shows what the law buys.
+public enum Baseline: String, CaseIterable, Sendable, Codable {
+    /// The score of the largest model fitted on, carried forward (mean when it has several points).
+    case lastValue = "last-value"
+    /// A straight line in log₁₀ x through the fitted points (least squares).
+    case linearInLogX = "linear-log-x"
+
+    public func predict(_ data: FitData, at x: Double) -> Double {
+        switch self {
+        case .lastValue:
+            let largest = data.x.max() ?? 0
+            let values = zip(data.x, data.y).filter { $0.0 == largest }.map(\.1)
+            return values.reduce(0, +) / Double(max(values.count, 1))
+        case .linearInLogX:
+            let u = data.x.map(log10)
+            let mu = u.reduce(0, +) / Double(u.count), my = data.y.reduce(0, +) / Double(data.y.count)
+            var suu = 0.0, suy = 0.0
+            for (a, b) in zip(u, data.y) {
+                suu += (a - mu) * (a - mu)
+                suy += (a - mu) * (b - my)
+            }
+            let slope = suu > 0 ? suy / suu : 0
+            return my + slope * (log10(x) - mu)
+        }
+    }
+}
