@@ -59,9 +59,8 @@ public struct Forecast: Sendable, Codable {
 ///
 /// The interval for a new observation at x is a bootstrap prediction interval (Davison &
 /// Hinkley 1997, §6.3.3, algorithm 6.4): for each replicate b, the law refitted on resampled data
-/// gives ŷ*_b(x), and a residual e*_b drawn from the full fit's residuals (in the law's residual
-/// space, inflated by √(n/(n − p)) for the degrees of freedom the fit used) is added, y*_b =
-/// g⁻¹(g(ŷ*_b) + e*_b). The interval at level L is the (1 ∓ L)/2 percentiles of y*. Parameter
+/// gives ŷ*_b(x), and an error e*_b drawn from the leave-one-out prediction errors of the fit (in
+/// the law's residual space; see `jackknifeResiduals`) is added, y*_b = g⁻¹(g(ŷ*_b) + e*_b). The interval at level L is the (1 ∓ L)/2 percentiles of y*. Parameter
 /// uncertainty alone (the spread of ŷ*) would ignore that the next model scatters about the law as
 /// the ladder's models did, and would cover too rarely.
 public enum Forecaster {
@@ -94,16 +93,7 @@ public enum Forecaster {
             fit = try fitter.fit(law, to: data)
         }
         let space = fit.residualSpace
-        // Residuals of the full fit, inflated for the parameters it spent.
-        let fitted = law.predict(fit.theta, x: data.x, x2: data.x2)
-        let n = Double(data.count), p = Double(fit.theta.count)
-        let inflation = n > p ? (n / (n - p)).squareRoot() : 1
-        let residuals = zip(data.y, fitted).compactMap { observed, predicted -> Double? in
-            switch space {
-            case .log: return observed > 0 && predicted > 0 ? inflation * (log(observed) - log(predicted)) : nil
-            case .linear: return inflation * (observed - predicted)
-            }
-        }
+        let residuals = jackknifeResiduals(law: law, fit: fit, data: data, fitter: fitter)
         let bootstrap = try await fitter.bootstrap(
             law, data: data, fit: fit,
             options: BootstrapOptions(replicates: options.replicates, seed: options.seed, level: options.levels.first ?? 0.8,
@@ -129,5 +119,37 @@ public enum Forecaster {
         }
         return Forecast(law: law.name, fit: fit, comparison: comparison, points: points,
                         replicates: options.replicates, succeeded: bootstrap.succeeded)
+    }
+
+    /// Leave-one-scale-out prediction errors g(yᵢ) − g(ŷ₍₋ᵢ₎(xᵢ)) in the fit's residual space: each
+    /// point predicted by the law refitted without the points at its scale (warm-started from the full fit). They measure how
+    /// far a point the fit has not seen falls from the law — the quantity a prediction interval is
+    /// about — where in-sample residuals are shrunk by the parameters the fit spent on them (the
+    /// jackknife residuals behind jackknife+ intervals, Barber et al. 2021). A point whose removal
+    /// leaves the law unidentifiable falls back to its in-sample residual scaled by √(n/(n − p)).
+    static func jackknifeResiduals(law: any ScalingLaw, fit: FitResult, data: FitData, fitter: Fitter) -> [Double] {
+        let space = fit.residualSpace
+        func residual(_ observed: Double, _ predicted: Double) -> Double? {
+            switch space {
+            case .log: return observed > 0 && predicted > 0 ? log(observed) - log(predicted) : nil
+            case .linear: return predicted.isFinite ? observed - predicted : nil
+            }
+        }
+        let n = data.count, p = fit.theta.count
+        let inflation = n > p ? (Double(n) / Double(n - p)).squareRoot() : 1
+        let fitted = law.predict(fit.theta, x: data.x, x2: data.x2)
+        return (0..<n).compactMap { i in
+            // Leave out every point at this scale: models of one size (a standard and a
+            // deduplicated run, two seeds) share their deviation from the law, so leaving one in
+            // would let its twin vouch for it.
+            let keep = (0..<n).filter { data.x[$0] != data.x[i] || (data.x2 != nil && data.x2![$0] != data.x2![i]) }
+            let rest = FitData(x: keep.map { data.x[$0] }, x2: data.x2.map { c in keep.map { c[$0] } },
+                               y: keep.map { data.y[$0] }, weights: data.weights.map { c in keep.map { c[$0] } })
+            if let theta = try? fitter.refine(law, to: rest, from: fit.theta) {
+                let x2 = data.x2.map { [$0[i]] }
+                if let r = residual(data.y[i], law.predict(theta, x: [data.x[i]], x2: x2)[0]) { return r }
+            }
+            return residual(data.y[i], fitted[i]).map { $0 * inflation }
+        }
     }
 }

@@ -62,6 +62,19 @@ public struct Fitter: Sendable {
         }
     }
 
+    /// θ refined from one start only (no multistart): for refits on slightly changed data, such as
+    /// leave-one-out or bootstrap samples, warm-started from the full-data solution.
+    public func refine(_ law: any ScalingLaw, to data: FitData, from start: [Double]) throws(FitInputError) -> [Double] {
+        try validate(law, data)
+        let space = residualSpace ?? law.residualSpace
+        let (lower, upper) = law.bounds(for: data)
+        var solver = LevenbergMarquardt(law: law, data: data, loss: loss, space: space, lower: lower, upper: upper)
+        solver.options.maxIterations = maxIterations
+        let outcome = solver.minimize(from: start)
+        guard outcome.objective.isFinite else { throw FitInputError("\(law.name): the refit did not reach a finite objective") }
+        return outcome.theta
+    }
+
     public func fit(_ law: any ScalingLaw, to data: FitData, starts extraStarts: [[Double]] = []) throws(FitInputError) -> FitResult {
         try validate(law, data)
         let space = residualSpace ?? law.residualSpace
