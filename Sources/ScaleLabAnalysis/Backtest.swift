@@ -8,6 +8,9 @@ public struct BacktestOptions: Sendable {
     public var laws: [String]
     /// Fixed origin: fit on x ≤ `trainMax`, predict every larger x. Nil: rolling origin.
     public var trainMax: Double?
+    /// Fixed origin per curve just below its largest x: fit on the smaller models, predict the
+    /// largest (a family's flagship from its smaller siblings).
+    public var holdOutLargest: Bool
     /// Rolling origin: the smallest number of distinct x a fit may use.
     public var minimumTrain: Int
     public var replicates: Int
@@ -16,10 +19,12 @@ public struct BacktestOptions: Sendable {
     public var fitter: Fitter
     public var floor: Double?
 
-    public init(laws: [String] = ["auto"], trainMax: Double? = nil, minimumTrain: Int = 5, replicates: Int = 200,
-                seed: UInt64 = 42, levels: [Double] = [0.8, 0.95], fitter: Fitter = Fitter(), floor: Double? = nil) {
+    public init(laws: [String] = ["auto"], trainMax: Double? = nil, holdOutLargest: Bool = false, minimumTrain: Int = 5,
+                replicates: Int = 200, seed: UInt64 = 42, levels: [Double] = [0.8, 0.95], fitter: Fitter = Fitter(),
+                floor: Double? = nil) {
         self.laws = laws
         self.trainMax = trainMax
+        self.holdOutLargest = holdOutLargest
         self.minimumTrain = minimumTrain
         self.replicates = replicates
         self.seed = seed
@@ -106,7 +111,9 @@ public enum Backtester {
             progress?(index + 1, series.count, "\(curve.task) \(curve.metric)")
             let distinct = Array(Set(curve.data.x)).sorted()
             let origins: [Double]
-            if let trainMax = options.trainMax {
+            if options.holdOutLargest {
+                origins = distinct.count >= 2 ? [distinct[distinct.count - 2]] : []
+            } else if let trainMax = options.trainMax {
                 origins = distinct.contains { $0 <= trainMax } && distinct.contains { $0 > trainMax }
                     ? [distinct.last { $0 <= trainMax }!] : []
             } else {
@@ -145,10 +152,16 @@ public enum Backtester {
                               surprises: surprises(predictions), skipped: skipped)
     }
 
+    /// Scores per method over the observations every method predicted (a law that could not be
+    /// fitted to a curve would otherwise be compared with baselines on easier curves).
     public static func summarize(_ predictions: [BacktestPrediction], levels: [Double]) -> [BacktestSummary] {
         let methods = Array(Set(predictions.map(\.method))).sorted()
+        func key(_ p: BacktestPrediction) -> String { "\(p.task)|\(p.metric)|\(p.model)|\(p.origin)" }
+        var methodsByKey: [String: Set<String>] = [:]
+        for prediction in predictions { methodsByKey[key(prediction), default: []].insert(prediction.method) }
+        let common = Set(methodsByKey.filter { $0.value.count == methods.count }.keys)
         return methods.map { method in
-            let mine = predictions.filter { $0.method == method }
+            let mine = predictions.filter { $0.method == method && common.contains(key($0)) }
             let absolute = mine.map { abs($0.error) }
             let relative = mine.filter { $0.observed != 0 }.map { abs($0.error) / abs($0.observed) }
             let logs = mine.compactMap(\.logError)
