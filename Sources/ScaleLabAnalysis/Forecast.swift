@@ -7,6 +7,12 @@ public struct LevelInterval: Sendable, Codable, Equatable {
     public var lower: Double
     public var upper: Double
 
+    public init(level: Double, lower: Double, upper: Double) {
+        self.level = level
+        self.lower = lower
+        self.upper = upper
+    }
+
     public func contains(_ value: Double) -> Bool { lower <= value && value <= upper }
 }
 
@@ -16,6 +22,13 @@ public struct ForecastPoint: Sendable, Codable {
     public var x2: Double?
     public var estimate: Double
     public var intervals: [LevelInterval]
+
+    public init(x: Double, x2: Double? = nil, estimate: Double, intervals: [LevelInterval]) {
+        self.x = x
+        self.x2 = x2
+        self.estimate = estimate
+        self.intervals = intervals
+    }
 
     public func interval(_ level: Double) -> LevelInterval? { intervals.first { abs($0.level - level) < 1e-9 } }
 }
@@ -53,6 +66,9 @@ public struct Forecast: Sendable, Codable {
     public var points: [ForecastPoint]
     public var replicates: Int
     public var succeeded: Int
+    /// θ of each successful bootstrap refit, for other quantities of the same fit (a threshold
+    /// crossing) without refitting.
+    public var thetas: [[Double]]
 }
 
 /// Predicts new observations with intervals that carry both sources of error.
@@ -118,7 +134,7 @@ public enum Forecaster {
             })
         }
         return Forecast(law: law.name, fit: fit, comparison: comparison, points: points,
-                        replicates: options.replicates, succeeded: bootstrap.succeeded)
+                        replicates: options.replicates, succeeded: bootstrap.succeeded, thetas: bootstrap.thetas)
     }
 
     /// Leave-one-scale-out prediction errors g(yᵢ) − g(ŷ₍₋ᵢ₎(xᵢ)) in the fit's residual space: each

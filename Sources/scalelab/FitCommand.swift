@@ -95,8 +95,8 @@ struct FitCommand: AsyncParsableCommand {
         if let floor, floor != "chance", NumberParsing.double(floor) == nil {
             throw ValidationError("--floor takes a number (e.g. 0.25) or 'chance'")
         }
-        for value in predict where NumberParsing.double(value) == nil {
-            throw ValidationError("--predict '\(value)' is not a number (units allowed: 70B, 1e22)")
+        for value in predict where !(NumberParsing.double(value).map { $0 > 0 } ?? false) {
+            throw ValidationError("--predict '\(value)' is not a positive number (units allowed: 70B, 1e22)")
         }
     }
 

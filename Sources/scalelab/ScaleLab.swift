@@ -15,9 +15,10 @@ struct ScaleLab: AsyncParsableCommand {
               scalelab import lm_eval_results/*.json --models sizes.csv
               scalelab list tasks --task 'hendrycksTest-*'
               scalelab fit --task lambada_openai --metric acc --shots 0 --where step=143000 --bootstrap 1000
+              scalelab predict --task lambada_openai --metric acc --at 6.9e9,12e9
               scalelab export --csv --where 'params<=3e9' -o small.csv
             """,
         version: version,
-        subcommands: [ImportCommand.self, ListCommand.self, ExportCommand.self, FitCommand.self, BacktestCommand.self, DemoCommand.self]
+        subcommands: [ImportCommand.self, ListCommand.self, ExportCommand.self, FitCommand.self, PredictCommand.self, BacktestCommand.self, DemoCommand.self]
     )
 }

@@ -14,7 +14,10 @@ struct TextTable {
         self.alignments = alignments ?? headers.indices.map { $0 == 0 ? .left : .right }
     }
 
-    mutating func append(_ row: [String]) { rows.append(row) }
+    /// Adds a row; missing cells are blank and extra cells are dropped.
+    mutating func append(_ row: [String]) {
+        rows.append(Array((row + Array(repeating: "", count: max(0, headers.count - row.count))).prefix(headers.count)))
+    }
 
     func render(width: Int = Terminal.width) -> String {
         let headerLines = headers.map { $0.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }

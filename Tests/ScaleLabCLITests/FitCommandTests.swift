@@ -65,7 +65,7 @@ import ScaleLabTestSupport
         let badLaw = try CLI.run(["fit", "--task", "loss_task", "--law", "cubic", "--db", database])
         #expect(badLaw.status == 1 && badLaw.stderr.contains("unknown law 'cubic'"))
         let badPrediction = try CLI.run(["fit", "--task", "loss_task", "--predict", "big", "--db", database])
-        #expect(badPrediction.status == 1 && badPrediction.stderr.contains("--predict 'big' is not a number"))
+        #expect(badPrediction.status == 1 && badPrediction.stderr.contains("--predict 'big' is not a positive number"))
         let noChance = try CLI.run(["fit", "--task", "emergent", "--law", "logistic", "--floor", "chance", "--db", database])
         #expect(noChance.status == 1 && noChance.stderr.contains("no chance level"))
         let fixed = try json(["--task", "emergent", "--law", "logistic", "--floor", "0.25"])
