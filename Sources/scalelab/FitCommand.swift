@@ -152,17 +152,12 @@ struct FitCommand: AsyncParsableCommand {
     private func fitOne(_ curve: FitSeries, fitter: Fitter, xAxis: XAxis, x2Axis: XAxis?, predictAt: [Double], chance: Double?) async -> FitReport {
         var report = FitReport(task: curve.task, metric: curve.metric, shots: curve.shots, x: xAxis.description,
                                x2: x2Axis?.description, points: curve.data.count)
-        var floorValue: Double?
-        if let floor {
-            if floor == "chance" {
-                guard let chance else {
-                    report.error = "the task has no chance level in the data; give it with --floor VALUE (e.g. 0.25) or a 'chance' column at import"
-                    return report
-                }
-                floorValue = chance
-            } else {
-                floorValue = NumberParsing.double(floor)
-            }
+        let floorValue: Double?
+        do throws(UserError) {
+            floorValue = try logisticFloor(floor, chance: chance)
+        } catch {
+            report.error = error.description
+            return report
         }
         let chosenLaw: any ScalingLaw
         let result: FitResult

@@ -129,17 +129,12 @@ struct PredictCommand: AsyncParsableCommand {
     private func predictOne(_ curve: FitSeries, xAxis: XAxis, chance: Double?) async -> PredictReport {
         var report = PredictReport(task: curve.task, metric: curve.metric, shots: curve.shots, x: xAxis.description,
                                    points: curve.data.count, seed: seed)
-        var floorValue: Double?
-        if let floor {
-            if floor == "chance" {
-                guard let chance else {
-                    report.error = "the task has no chance level in the data; give it with --floor VALUE (e.g. 0.25) or a 'chance' column at import"
-                    return report
-                }
-                floorValue = chance
-            } else {
-                floorValue = NumberParsing.double(floor)
-            }
+        let floorValue: Double?
+        do throws(UserError) {
+            floorValue = try logisticFloor(floor, chance: chance)
+        } catch {
+            report.error = error.description
+            return report
         }
         let options = ForecastOptions(law: law, replicates: bootstrap, seed: seed, levels: Self.levels, floor: floorValue)
         do throws(FitInputError) {

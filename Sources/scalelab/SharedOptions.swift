@@ -56,3 +56,13 @@ struct SelectionOptions: ParsableArguments {
         }
     }
 }
+
+/// The value of `--floor`: a number, or `chance` for the task's chance level; nil when not given.
+func logisticFloor(_ option: String?, chance: Double?) throws(UserError) -> Double? {
+    guard let option else { return nil }
+    guard option == "chance" else { return NumberParsing.double(option) }
+    guard let chance else {
+        throw UserError("the task has no chance level in the data; give it with --floor VALUE (e.g. 0.25) or a 'chance' column at import")
+    }
+    return chance
+}
