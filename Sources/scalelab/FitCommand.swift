@@ -116,11 +116,7 @@ struct FitCommand: AsyncParsableCommand {
         guard !series.isEmpty else {
             throw UserError("no points with both a value and \(xAxis)\(x2Axis.map { " and \($0)" } ?? ""); check --x")
         }
-        if !allTasks && series.count > 1 {
-            let listed = series.prefix(8).map { "\($0.task)/\($0.metric)" + ($0.shots.map { "/\($0)-shot" } ?? "") }
-            throw UserError("the selection holds \(series.count) curves (\(listed.joined(separator: ", "))\(series.count > 8 ? ", …" : "")); "
-                + "narrow it with --task, --metric and --shots, or fit them all with --all-tasks")
-        }
+        if !allTasks { try requireOneCurve(series, verb: "fit") }
         let predictAt = predict.compactMap { NumberParsing.double($0) }
         var reports: [FitReport] = []
         for (index, curve) in series.enumerated() {

@@ -100,11 +100,7 @@ struct PredictCommand: AsyncParsableCommand {
         let data = try database.open(.read).load(chosen)
         let series = try data.fitSeries(x: xAxis)
         guard !series.isEmpty else { throw UserError("no points with both a value and \(xAxis); check --x and the selection") }
-        if !allTasks && series.count > 1 {
-            let listed = series.prefix(8).map { "\($0.task)/\($0.metric)" + ($0.shots.map { "/\($0)-shot" } ?? "") }
-            throw UserError("the selection holds \(series.count) curves (\(listed.joined(separator: ", "))\(series.count > 8 ? ", …" : "")); "
-                + "narrow it with --task, --metric and --shots, or predict them all with --all-tasks")
-        }
+        if !allTasks { try requireOneCurve(series, verb: "predict") }
         var reports: [PredictReport] = []
         for (index, curve) in series.enumerated() {
             let name = "\(curve.task) \(curve.metric)" + (curve.shots.map { " \($0)-shot" } ?? "")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ScaleLabCore
+import ScaleLabFit
 import ScaleLabIO
 
 /// `--db`: where the database lives.
@@ -65,4 +66,12 @@ func logisticFloor(_ option: String?, chance: Double?) throws(UserError) -> Doub
         throw UserError("the task has no chance level in the data; give it with --floor VALUE (e.g. 0.25) or a 'chance' column at import")
     }
     return chance
+}
+
+/// Fails unless the selection holds exactly one curve, naming the curves it holds.
+func requireOneCurve(_ series: [FitSeries], verb: String) throws(UserError) {
+    guard series.count > 1 else { return }
+    let listed = series.prefix(8).map { "\($0.task)/\($0.metric)" + ($0.shots.map { "/\($0)-shot" } ?? "") }
+    throw UserError("the selection holds \(series.count) curves (\(listed.joined(separator: ", "))\(series.count > 8 ? ", …" : "")); "
+        + "narrow it with --task, --metric and --shots, or \(verb) them all with --all-tasks")
 }
