@@ -107,6 +107,7 @@ public enum Backtester {
                            progress: (@Sendable (Int, Int, String) -> Void)? = nil) async -> BacktestResult {
         var predictions: [BacktestPrediction] = []
         var skipped: [String] = []
+        let trends = AggregateTrend.byMetric(series)
         for (index, curve) in series.enumerated() {
             progress?(index + 1, series.count, "\(curve.task) \(curve.metric)")
             let distinct = Array(Set(curve.data.x)).sorted()
@@ -135,6 +136,10 @@ public enum Backtester {
                 for baseline in Baseline.allCases {
                     record(baseline.rawValue, xs.map { baseline.predict(trainData, at: $0) }, xs.map { _ in [] })
                 }
+                if let shift = trends[curve.metric]?.shifts(from: origin, to: xs) {
+                    let last = Baseline.lastValue.predict(trainData, at: origin)
+                    record(AggregateTrend.name, shift.map { last + $0 }, xs.map { _ in [] })
+                }
                 for law in options.laws {
                     let forecastOptions = ForecastOptions(law: law, fitter: options.fitter, replicates: options.replicates,
                                                           seed: options.seed, levels: options.levels, floor: options.floor)
@@ -153,13 +158,16 @@ public enum Backtester {
     }
 
     /// Scores per method over the observations every method predicted (a law that could not be
-    /// fitted to a curve would otherwise be compared with baselines on easier curves).
+    /// fitted to a curve would otherwise be compared with baselines on easier curves). The
+    /// aggregate-trend baseline exists only where a metric has several curves; it is scored on the
+    /// common observations it covers and does not shrink the others' common set.
     public static func summarize(_ predictions: [BacktestPrediction], levels: [Double]) -> [BacktestSummary] {
         let methods = Array(Set(predictions.map(\.method))).sorted()
+        let required = Set(methods).subtracting([AggregateTrend.name])
         func key(_ p: BacktestPrediction) -> String { "\(p.task)|\(p.metric)|\(p.model)|\(p.origin)" }
         var methodsByKey: [String: Set<String>] = [:]
         for prediction in predictions { methodsByKey[key(prediction), default: []].insert(prediction.method) }
-        let common = Set(methodsByKey.filter { $0.value.count == methods.count }.keys)
+        let common = Set(methodsByKey.filter { required.isSubset(of: $0.value) }.keys)
         return methods.map { method in
             let mine = predictions.filter { $0.method == method && common.contains(key($0)) }
             let absolute = mine.map { abs($0.error) }

@@ -13,6 +13,19 @@ public struct FitSeries: Sendable {
     public var modelSeeds: [Int?]
     public var evaluationSeeds: [Int?]
 
+    /// A curve; the per-point labels default to unknown.
+    public init(task: String, metric: String, shots: Int?, data: FitData, models: [ModelKey],
+                families: [String?]? = nil, modelSeeds: [Int?]? = nil, evaluationSeeds: [Int?]? = nil) {
+        self.task = task
+        self.metric = metric
+        self.shots = shots
+        self.data = data
+        self.models = models
+        self.families = families ?? Array(repeating: nil, count: data.count)
+        self.modelSeeds = modelSeeds ?? Array(repeating: nil, count: data.count)
+        self.evaluationSeeds = evaluationSeeds ?? Array(repeating: nil, count: data.count)
+    }
+
     /// What points share when they are resampled together.
     public enum Grouping: String, Sendable, CaseIterable, Codable {
         case points, family, seed

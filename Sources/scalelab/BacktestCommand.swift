@@ -10,8 +10,9 @@ struct BacktestCommand: AsyncParsableCommand {
         commandName: "backtest",
         abstract: "Fit on the smaller models, predict the larger ones, and score the predictions and their intervals.",
         discussion: """
-            Every curve (task, metric, shots) in the selection is backtested with each --law and two
-            baselines (last value carried forward; a line in log x). With --train-max the origin is
+            Every curve (task, metric, shots) in the selection is backtested with each --law and the
+            baselines: last value carried forward, a line in log x, and (with several curves of a
+            metric) the aggregate trend, the average task's gain added to the task's last value. With --train-max the origin is
             fixed (fit on x ≤ the value, predict the rest); otherwise it rolls over the ladder from
             --min-train distinct x. Prints per method: mean absolute error, relative error, RMSLE
             and the share of observations inside the 80% and 95% prediction intervals, then the
