@@ -182,15 +182,23 @@ extension Fitter {
         let sample = FitData(
             x: picked.map { data.x[$0] }, x2: data.x2.map { column in picked.map { column[$0] } },
             y: picked.map { data.y[$0] }, weights: data.weights.map { column in picked.map { column[$0] } })
+        return refit(law, to: sample, warmStart: fit.theta, coldStarts: coldStarts)
+    }
+
+    /// θ refined on `sample` from `warmStart` and from whichever of `coldStarts` fits the sample
+    /// best, the lower objective winning; nil when the sample cannot support the law. Cold starts
+    /// are only computed for a valid sample.
+    func refit(_ law: any ScalingLaw, to sample: FitData, warmStart: [Double],
+               coldStarts: @autoclosure () -> [[Double]]) -> [Double]? {
         guard (try? validate(law, sample)) != nil else { return nil }
         let space = residualSpace ?? law.residualSpace
         let (lower, upper) = law.bounds(for: sample)
         var solver = LevenbergMarquardt(law: law, data: sample, loss: loss, space: space, lower: lower, upper: upper)
         solver.options.maxIterations = maxIterations
         var values = [Double](repeating: 0, count: sample.count)
-        let cold = coldStarts.map { ($0, solver.objective($0, values: &values)) }.filter { $0.1.isFinite }.min { $0.1 < $1.1 }?.0
+        let cold = coldStarts().map { ($0, solver.objective($0, values: &values)) }.filter { $0.1.isFinite }.min { $0.1 < $1.1 }?.0
         var best: LevenbergMarquardt.Outcome?
-        for start in [fit.theta] + (cold.map { [$0] } ?? []) {
+        for start in [warmStart] + (cold.map { [$0] } ?? []) {
             let outcome = solver.minimize(from: start)
             if outcome.objective.isFinite, best == nil || outcome.objective < best!.objective { best = outcome }
         }

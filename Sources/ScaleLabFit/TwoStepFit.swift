@@ -198,22 +198,7 @@ public struct TwoStepFit: Sendable {
 /// Refines `law` on a resample from the full-data solution and from the best data-driven start;
 /// nil when the resample cannot support the law or no start reaches a finite objective.
 private func refine(_ law: any ScalingLaw, _ sample: FitData, fitter: Fitter, warmStart: [Double]) -> [Double]? {
-    guard (try? fitter.validate(law, sample)) != nil else { return nil }
-    let space = fitter.residualSpace ?? law.residualSpace
-    let (lower, upper) = law.bounds(for: sample)
-    var solver = LevenbergMarquardt(law: law, data: sample, loss: fitter.loss, space: space, lower: lower, upper: upper)
-    solver.options.maxIterations = fitter.maxIterations
-    var values = [Double](repeating: 0, count: sample.count)
-    let cold = law.initialGuesses(for: sample)
-        .map { ($0, solver.objective($0, values: &values)) }
-        .filter { $0.1.isFinite }
-        .min { $0.1 < $1.1 }?.0
-    var best: LevenbergMarquardt.Outcome?
-    for start in [warmStart] + (cold.map { [$0] } ?? []) {
-        let outcome = solver.minimize(from: start)
-        if outcome.objective.isFinite, best == nil || outcome.objective < best!.objective { best = outcome }
-    }
-    return best?.theta
+    fitter.refit(law, to: sample, warmStart: warmStart, coldStarts: law.initialGuesses(for: sample))
 }
 
 /// A fitted two-step law: both stages' results and the composite predictor.
