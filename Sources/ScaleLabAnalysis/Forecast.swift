@@ -22,12 +22,26 @@ public struct ForecastPoint: Sendable, Codable {
     public var x2: Double?
     public var estimate: Double
     public var intervals: [LevelInterval]
+    /// The simulated new observations y*_b the intervals are percentiles of, one per successful
+    /// bootstrap replicate in replicate order (not encoded: for combining forecasts, e.g. the mean
+    /// of several tasks' predictions).
+    public var draws: [Double]
 
-    public init(x: Double, x2: Double? = nil, estimate: Double, intervals: [LevelInterval]) {
+    enum CodingKeys: String, CodingKey { case x, x2, estimate, intervals }
+
+    public init(x: Double, x2: Double? = nil, estimate: Double, intervals: [LevelInterval], draws: [Double] = []) {
         self.x = x
         self.x2 = x2
         self.estimate = estimate
         self.intervals = intervals
+        self.draws = draws
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(x: try container.decode(Double.self, forKey: .x), x2: try container.decodeIfPresent(Double.self, forKey: .x2),
+                  estimate: try container.decode(Double.self, forKey: .estimate),
+                  intervals: try container.decode([LevelInterval].self, forKey: .intervals))
     }
 
     public func interval(_ level: Double) -> LevelInterval? { intervals.first { abs($0.level - level) < 1e-9 } }
@@ -131,7 +145,7 @@ public enum Forecaster {
             ForecastPoint(x: xs[j], x2: x2?[j], estimate: estimates[j], intervals: options.levels.map { level in
                 let (lower, upper) = percentileInterval(draws[j], level: level)
                 return LevelInterval(level: level, lower: lower, upper: upper)
-            })
+            }, draws: draws[j])
         }
         return Forecast(law: law.name, fit: fit, comparison: comparison, points: points,
                         replicates: options.replicates, succeeded: bootstrap.succeeded, thetas: bootstrap.thetas)
