@@ -18,10 +18,14 @@ public struct BacktestOptions: Sendable {
     public var levels: [Double]
     public var fitter: Fitter
     public var floor: Double?
+    /// Also score each law combined with the baselines by weights learned on the training ladder
+    /// (see ``StackingReport``), where a metric has several curves.
+    public var stacking: Bool
 
     public init(laws: [String] = ["auto"], trainMax: Double? = nil, holdOutLargest: Bool = false, minimumTrain: Int = 5,
                 replicates: Int = 200, seed: UInt64 = 42, levels: [Double] = [0.8, 0.95], fitter: Fitter = Fitter(),
-                floor: Double? = nil) {
+                floor: Double? = nil, stacking: Bool = true) {
+        self.stacking = stacking
         self.laws = laws
         self.trainMax = trainMax
         self.holdOutLargest = holdOutLargest
@@ -47,6 +51,8 @@ public struct BacktestPrediction: Sendable, Codable {
     public var observed: Double
     public var predicted: Double
     public var intervals: [LevelInterval]
+    /// The law that made the prediction, when the method chose one (`auto`).
+    public var law: String? = nil
     /// Observed − predicted, in score units.
     public var error: Double { observed - predicted }
     /// |log observed − log predicted|, when both are positive.
@@ -75,6 +81,8 @@ public struct BacktestSummary: Sendable, Codable {
 
 /// An observation outside its 95% interval.
 public struct Surprise: Sendable, Codable {
+    /// The method whose interval it fell outside.
+    public var method: String
     public var task: String
     public var metric: String
     public var model: String
@@ -92,6 +100,21 @@ public struct BacktestResult: Sendable, Codable {
     public var surprises: [Surprise]
     /// Curves that could not be fitted at some origin, with the reason.
     public var skipped: [String]
+    /// The combinations learned per metric, law and origin.
+    public var stacking: [StackingReport] = []
+}
+
+/// How a law was combined with the baselines for the curves of one metric from one origin.
+public struct StackingReport: Sendable, Codable {
+    public var metric: String
+    public var law: String
+    public var origin: Double
+    /// Weight per member: `law`, `last-value`, `linear-log-x`, `aggregate-trend`.
+    public var weights: [String: Double]
+    /// The conformal quantile of the scaled inner errors per level.
+    public var quantiles: [LevelInterval]
+    /// Inner predictions the weights and quantiles were learned from.
+    public var examples: Int
 }
 
 /// Whether larger values of a metric are better: losses, perplexities, bits and errors are not.
@@ -108,53 +131,95 @@ public enum Backtester {
         var predictions: [BacktestPrediction] = []
         var skipped: [String] = []
         let trends = AggregateTrend.byMetric(series)
+        /// A law's forecast of one curve's held-out rows from one origin, kept for pooling.
+        struct Pending { var curve: Int; var origin: Double; var law: String; var test: [Int]; var forecast: Forecast }
+        var pending: [Pending] = []
+        var combinations: [StackingReport] = []
+        func record(_ curve: FitSeries, _ method: String, origin: Double, test: [Int], _ predicted: [Double], _ intervals: [[LevelInterval]],
+                    law: String? = nil) {
+            for (k, row) in test.enumerated() {
+                predictions.append(BacktestPrediction(
+                    task: curve.task, metric: curve.metric, method: method, model: curve.models[row].description,
+                    origin: origin, x: curve.data.x[row], observed: curve.data.y[row], predicted: predicted[k], intervals: intervals[k],
+                    law: law))
+            }
+        }
         for (index, curve) in series.enumerated() {
             progress?(index + 1, series.count, "\(curve.task) \(curve.metric)")
-            let distinct = Array(Set(curve.data.x)).sorted()
-            let origins: [Double]
-            if options.holdOutLargest {
-                origins = distinct.count >= 2 ? [distinct[distinct.count - 2]] : []
-            } else if let trainMax = options.trainMax {
-                origins = distinct.contains { $0 <= trainMax } && distinct.contains { $0 > trainMax }
-                    ? [distinct.last { $0 <= trainMax }!] : []
-            } else {
-                origins = distinct.count > options.minimumTrain ? Array(distinct[(options.minimumTrain - 1)..<(distinct.count - 1)]) : []
-            }
-            for origin in origins {
+            for origin in origins(of: curve, options: options) {
                 let train = curve.data.x.indices.filter { curve.data.x[$0] <= origin }
                 let test = curve.data.x.indices.filter { curve.data.x[$0] > origin }
                 let trainData = FitData(x: train.map { curve.data.x[$0] }, y: train.map { curve.data.y[$0] },
                                         weights: curve.data.weights.map { w in train.map { w[$0] } })
                 let xs = test.map { curve.data.x[$0] }
-                func record(_ method: String, _ predicted: [Double], _ intervals: [[LevelInterval]]) {
-                    for (k, row) in test.enumerated() {
-                        predictions.append(BacktestPrediction(
-                            task: curve.task, metric: curve.metric, method: method, model: curve.models[row].description,
-                            origin: origin, x: xs[k], observed: curve.data.y[row], predicted: predicted[k], intervals: intervals[k]))
-                    }
-                }
+                let none = xs.map { _ in [LevelInterval]() }
                 for baseline in Baseline.allCases {
-                    record(baseline.rawValue, xs.map { baseline.predict(trainData, at: $0) }, xs.map { _ in [] })
+                    record(curve, baseline.rawValue, origin: origin, test: test, xs.map { baseline.predict(trainData, at: $0) }, none)
                 }
                 if let shift = trends[curve.metric]?.shifts(from: origin, to: xs) {
                     let last = Baseline.lastValue.predict(trainData, at: origin)
-                    record(AggregateTrend.name, shift.map { last + $0 }, xs.map { _ in [] })
+                    record(curve, AggregateTrend.name, origin: origin, test: test, shift.map { last + $0 }, none)
                 }
                 for law in options.laws {
                     let forecastOptions = ForecastOptions(law: law, fitter: options.fitter, replicates: options.replicates,
                                                           seed: options.seed, levels: options.levels, floor: options.floor)
                     do throws(FitInputError) {
                         let forecast = try await Forecaster.forecast(trainData, at: xs, options: forecastOptions)
-                        let name = law == "auto" ? "auto" : law
-                        record(name, forecast.points.map(\.estimate), forecast.points.map(\.intervals))
+                        pending.append(Pending(curve: index, origin: origin, law: law, test: test, forecast: forecast))
                     } catch {
                         skipped.append("\(curve.task) \(curve.metric) up to \(origin) with \(law): \(error.description)")
                     }
                 }
             }
         }
+        for item in pending {
+            record(series[item.curve], item.law, origin: item.origin, test: item.test,
+                   item.forecast.points.map(\.estimate), item.forecast.points.map(\.intervals), law: item.forecast.law)
+        }
+        if options.stacking {
+            // The curves of one metric forecast by one law from one origin are combined together.
+            let groups = Dictionary(grouping: pending.indices) { i in "\(series[pending[i].curve].metric)|\(pending[i].law)|\(pending[i].origin)" }
+            for key in groups.keys.sorted() {
+                let members = groups[key]!
+                let first = pending[members[0]]
+                let curves = members.compactMap { i -> Stacking.Curve? in
+                    let item = pending[i], curve = series[item.curve]
+                    guard let law = item.forecast.fittedLaw else { return nil }
+                    let train = curve.data.x.indices.filter { curve.data.x[$0] <= item.origin }
+                    return Stacking.Curve(train: FitData(x: train.map { curve.data.x[$0] }, y: train.map { curve.data.y[$0] },
+                                                         weights: curve.data.weights.map { w in train.map { w[$0] } }),
+                                          xs: item.test.map { curve.data.x[$0] }, law: law, theta: item.forecast.fit.theta)
+                }
+                guard curves.count == members.count, curves.count >= Stacking.minimumCurves else { continue }
+                let forecastOptions = ForecastOptions(law: first.law, fitter: options.fitter, replicates: options.replicates,
+                                                      seed: options.seed, levels: options.levels, floor: options.floor)
+                guard let (combination, points) = Stacking.combine(curves, trend: trends[series[first.curve].metric],
+                                                                   origin: first.origin, options: forecastOptions) else { continue }
+                combinations.append(StackingReport(metric: series[first.curve].metric, law: first.law, origin: first.origin,
+                                                   weights: combination.weights, quantiles: combination.quantiles,
+                                                   examples: combination.examples))
+                for (i, forecastPoints) in zip(members, points) {
+                    let item = pending[i]
+                    record(series[item.curve], item.law + Stacking.suffix, origin: item.origin, test: item.test,
+                           forecastPoints.map(\.estimate), forecastPoints.map(\.intervals), law: item.forecast.law)
+                }
+            }
+        }
         return BacktestResult(predictions: predictions, summaries: summarize(predictions, levels: options.levels),
-                              surprises: surprises(predictions), skipped: skipped)
+                              surprises: surprises(predictions, method: primaryMethod(predictions, laws: options.laws)),
+                              skipped: skipped, stacking: combinations)
+    }
+
+    /// The origins of a curve: the largest x each fit may use.
+    static func origins(of curve: FitSeries, options: BacktestOptions) -> [Double] {
+        let distinct = Array(Set(curve.data.x)).sorted()
+        if options.holdOutLargest {
+            return distinct.count >= 2 ? [distinct[distinct.count - 2]] : []
+        } else if let trainMax = options.trainMax {
+            return distinct.contains { $0 <= trainMax } && distinct.contains { $0 > trainMax } ? [distinct.last { $0 <= trainMax }!] : []
+        } else {
+            return distinct.count > options.minimumTrain ? Array(distinct[(options.minimumTrain - 1)..<(distinct.count - 1)]) : []
+        }
     }
 
     /// Scores per method over the observations every method predicted (a law that could not be
@@ -188,12 +253,23 @@ public enum Backtester {
         }
     }
 
-    /// Observations outside their 95% interval, largest |z| first.
-    public static func surprises(_ predictions: [BacktestPrediction]) -> [Surprise] {
-        predictions.compactMap { p -> Surprise? in
+    /// The method a surprise list is about: the first law combined with the baselines when it
+    /// was, else the first law (every law would otherwise repeat the same observation).
+    public static func primaryMethod(_ predictions: [BacktestPrediction], laws: [String]) -> String? {
+        let methods = Set(predictions.map(\.method))
+        for law in laws where methods.contains(law + Stacking.suffix) { return law + Stacking.suffix }
+        return laws.first { methods.contains($0) }
+    }
+
+    /// Observations outside the 95% interval of `method` (default: ``primaryMethod(_:laws:)``
+    /// of the methods with intervals), largest |z| first.
+    public static func surprises(_ predictions: [BacktestPrediction], method: String? = nil) -> [Surprise] {
+        let laws = Array(Set(predictions.filter { !$0.intervals.isEmpty }.map(\.method))).sorted()
+        guard let method = method ?? primaryMethod(predictions, laws: laws) else { return [] }
+        return predictions.filter { $0.method == method }.compactMap { p -> Surprise? in
             guard let interval = p.intervals.first(where: { abs($0.level - 0.95) < 1e-9 }), !interval.contains(p.observed), let z = p.z else { return nil }
             let better = (p.observed > p.predicted) == higherIsBetter(p.metric)
-            return Surprise(task: p.task, metric: p.metric, model: p.model, x: p.x, observed: p.observed, predicted: p.predicted,
+            return Surprise(method: p.method, task: p.task, metric: p.metric, model: p.model, x: p.x, observed: p.observed, predicted: p.predicted,
                             z: z, direction: better ? "better than predicted" : "worse than predicted")
         }.sorted { abs($0.z) > abs($1.z) }
     }

@@ -83,6 +83,17 @@ public struct Forecast: Sendable, Codable {
     /// θ of each successful bootstrap refit, for other quantities of the same fit (a threshold
     /// crossing) without refitting.
     public var thetas: [[Double]]
+    /// The logistic floor the law was fitted with, when fixed.
+    public var floor: Double?
+    /// The leave-one-scale-out prediction errors the intervals add to each refit (in the fit's
+    /// residual space).
+    public var residuals: [Double]
+
+    /// The law object that was fitted (its floor fixed as it was).
+    public var fittedLaw: (any ScalingLaw)? {
+        if law == "logistic", let floor { return LogisticLaw(floor: floor) }
+        return LawCatalog.law(named: law)
+    }
 }
 
 /// Predicts new observations with intervals that carry both sources of error.
@@ -94,34 +105,36 @@ public struct Forecast: Sendable, Codable {
 /// uncertainty alone (the spread of ŷ*) would ignore that the next model scatters about the law as
 /// the ladder's models did, and would cover too rarely.
 public enum Forecaster {
-    public static func forecast(_ data: FitData, at xs: [Double], x2: [Double]? = nil, options: ForecastOptions) async throws(FitInputError) -> Forecast {
+    /// The law `options.law` names, or with `auto` the AICc-best candidate the data support,
+    /// fitted in its own residual space (unless the fitter fixes one); no bootstrap.
+    public static func choose(_ data: FitData, options: ForecastOptions) throws(FitInputError)
+        -> (law: any ScalingLaw, fit: FitResult, comparison: LawComparison?) {
         let fitter = options.fitter
-        let law: any ScalingLaw
-        let fit: FitResult
-        var comparison: LawComparison?
         func configured(_ law: any ScalingLaw) -> any ScalingLaw {
             guard let floor = options.floor, law is LogisticLaw else { return law }
             return LogisticLaw(floor: floor)
         }
-        if options.law == "auto" {
-            let candidates = LawCatalog.candidates(for: data).map(configured)
-            guard !candidates.isEmpty else {
-                throw FitInputError("\(data.count) points at \(Set(data.x).count) distinct x are too few for any law")
-            }
-            let compared = fitter.compare(candidates, data: data)
-            guard let best = compared.scores.first(where: { $0.fit != nil }), let bestFit = best.fit,
-                  let bestLaw = LawCatalog.law(named: best.law).map(configured) else {
-                throw FitInputError(compared.scores.compactMap(\.failure).first ?? "no law could be fitted")
-            }
-            comparison = compared
-            law = bestLaw
-            // Refit in the law's own residual space unless the caller fixed one.
-            fit = fitter.residualSpace == nil ? try fitter.fit(bestLaw, to: data) : bestFit
-        } else {
+        guard options.law == "auto" else {
             guard let named = LawCatalog.law(named: options.law) else { throw FitInputError("unknown law '\(options.law)'") }
-            law = configured(named)
-            fit = try fitter.fit(law, to: data)
+            let law = configured(named)
+            return (law, try fitter.fit(law, to: data), nil)
         }
+        let candidates = LawCatalog.candidates(for: data).map(configured)
+        guard !candidates.isEmpty else {
+            throw FitInputError("\(data.count) points at \(Set(data.x).count) distinct x are too few for any law")
+        }
+        let compared = fitter.compare(candidates, data: data)
+        guard let best = compared.scores.first(where: { $0.fit != nil }), let bestFit = best.fit,
+              let bestLaw = LawCatalog.law(named: best.law).map(configured) else {
+            throw FitInputError(compared.scores.compactMap(\.failure).first ?? "no law could be fitted")
+        }
+        // Refit in the law's own residual space unless the caller fixed one.
+        return (bestLaw, fitter.residualSpace == nil ? try fitter.fit(bestLaw, to: data) : bestFit, compared)
+    }
+
+    public static func forecast(_ data: FitData, at xs: [Double], x2: [Double]? = nil, options: ForecastOptions) async throws(FitInputError) -> Forecast {
+        let fitter = options.fitter
+        let (law, fit, comparison) = try choose(data, options: options)
         let space = fit.residualSpace
         let residuals = jackknifeResiduals(law: law, fit: fit, data: data, fitter: fitter)
         let bootstrap = try await fitter.bootstrap(
@@ -148,7 +161,8 @@ public enum Forecaster {
             }, draws: draws[j])
         }
         return Forecast(law: law.name, fit: fit, comparison: comparison, points: points,
-                        replicates: options.replicates, succeeded: bootstrap.succeeded, thetas: bootstrap.thetas)
+                        replicates: options.replicates, succeeded: bootstrap.succeeded, thetas: bootstrap.thetas,
+                        floor: law is LogisticLaw ? options.floor : nil, residuals: residuals)
     }
 
     /// Leave-one-scale-out prediction errors g(yᵢ) − g(ŷ₍₋ᵢ₎(xᵢ)) in the fit's residual space: each

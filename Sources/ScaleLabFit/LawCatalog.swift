@@ -1,13 +1,14 @@
 /// The laws by the names the CLI and reports use.
 public enum LawCatalog {
     /// Laws of one input, tried by `--law auto`.
-    public static let singleInput: [String] = ["power", "logistic", "bnsl1", "bnsl2", "bnsl3"]
+    public static let singleInput: [String] = ["power", "saturating", "logistic", "bnsl1", "bnsl2", "bnsl3"]
 
-    public static let names: [String] = ["power", "chinchilla", "logistic", "bnsl1", "bnsl2", "bnsl3"]
+    public static let names: [String] = ["power", "saturating", "chinchilla", "logistic", "bnsl1", "bnsl2", "bnsl3"]
 
     public static func law(named name: String) -> (any ScalingLaw)? {
         switch name {
         case "power": return PowerLaw()
+        case "saturating": return SaturatingPowerLaw()
         case "logistic": return LogisticLaw()
         case "bnsl1": return BrokenNeuralScalingLaw(breaks: 1)
         case "bnsl2": return BrokenNeuralScalingLaw(breaks: 2)

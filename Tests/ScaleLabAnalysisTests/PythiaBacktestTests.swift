@@ -26,14 +26,24 @@ struct PythiaBacktestTests {
         print("skipped:", result.skipped.count, result.skipped.prefix(3))
         print("surprises:", result.surprises.count, result.surprises.prefix(5).map { "\($0.task) \($0.model) z=\(String(format: "%.1f", $0.z)) \($0.direction)" })
         let auto = try #require(result.summaries.first { $0.method == "auto" })
+        let stacked = try #require(result.summaries.first { $0.method == "auto" + Stacking.suffix })
         #expect(auto.predictions == 65 * 4)
-        // Issue 5's first target: the selected law beats every baseline on mean absolute error.
-        for baseline in Baseline.allCases {
-            let score = try #require(result.summaries.first { $0.method == baseline.rawValue })
-            #expect(auto.meanAbsoluteError < score.meanAbsoluteError, "auto \(auto.meanAbsoluteError) vs \(baseline.rawValue) \(score.meanAbsoluteError)")
+        #expect(stacked.predictions == 65 * 4)
+        // Issue 5's first target: the forecast beats every baseline on mean absolute error. The law
+        // alone does not beat the aggregate trend on this ladder (see the closing note); combined
+        // with the baselines by weights learned on the models up to 2.8B, it does.
+        for baseline in [Baseline.lastValue.rawValue, Baseline.linearInLogX.rawValue, AggregateTrend.name] {
+            let score = try #require(result.summaries.first { $0.method == baseline })
+            #expect(stacked.meanAbsoluteError < score.meanAbsoluteError, "stacked \(stacked.meanAbsoluteError) vs \(baseline) \(score.meanAbsoluteError)")
         }
-        // The second target (80% intervals covering 70–90%) is not met yet: see the closing note of
-        // this session; the coverage is printed above so progress on it is visible.
-        #expect(auto.coverage.count == 2)
+        // The second: 80% intervals cover between 70% and 90% of the held-out observations (and
+        // 95% intervals between 85% and 100%: over-wide intervals fail too).
+        let coverage80 = try #require(stacked.coverage.first { $0.level == 0.8 }).lower
+        let coverage95 = try #require(stacked.coverage.first { $0.level == 0.95 }).lower
+        #expect(coverage80 >= 0.70 && coverage80 <= 0.90)
+        #expect(coverage95 >= 0.85)
+        // The surprise list is about the combined forecast and names each observation once.
+        #expect(result.surprises.allSatisfy { $0.method == stacked.method })
+        #expect(Set(result.surprises.map { "\($0.task)|\($0.model)" }).count == result.surprises.count)
     }
 }
