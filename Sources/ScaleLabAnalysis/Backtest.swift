@@ -194,7 +194,7 @@ public enum Backtester {
                 let forecastOptions = ForecastOptions(law: first.law, fitter: options.fitter, replicates: options.replicates,
                                                       seed: options.seed, levels: options.levels, floor: options.floor)
                 guard let (combination, points) = Stacking.combine(curves, trend: trends[series[first.curve].metric],
-                                                                   origin: first.origin, options: forecastOptions) else { continue }
+                                                                   options: forecastOptions) else { continue }
                 combinations.append(StackingReport(metric: series[first.curve].metric, law: first.law, origin: first.origin,
                                                    weights: combination.weights, quantiles: combination.quantiles,
                                                    examples: combination.examples))

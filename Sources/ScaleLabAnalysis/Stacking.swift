@@ -23,18 +23,20 @@ import ScaleLabFit
 /// extrapolates over the same kind of distance as the real one.
 ///
 /// When fewer than ``minimumExamples`` inner predictions exist, nothing is combined.
-enum Stacking {
+public enum Stacking {
     /// The members a law is combined with, in weight order.
     static let members = ["law", Baseline.lastValue.rawValue, Baseline.linearInLogX.rawValue, AggregateTrend.name]
     static let minimumExamples = 12
     /// The fewest curves worth combining.
     static let minimumCurves = 3
     /// Appended to a law's name for its combined forecasts in backtests.
-    static let suffix = "+stacked"
+    public static let suffix = "+stacked"
 
     /// One task's training points, the scales it is to be predicted at, and its law's outer fit.
     struct Curve {
         var train: FitData
+        /// The largest x of `train`.
+        var origin: Double { train.x.max() ?? 0 }
         var xs: [Double]
         var law: any ScalingLaw
         var theta: [Double]
@@ -48,8 +50,25 @@ enum Stacking {
         var examples: Int
     }
 
+    /// Stacks the forecasts of several tasks of one metric (each fitted on all of its series'
+    /// points, `forecasts[i]` of `series[i]`): the combined points, in the forecasts' order, and
+    /// the combination; nil when the tasks are too few or the inner backtest too small.
+    public static func stack(_ series: [FitSeries], forecasts: [Forecast], options: ForecastOptions)
+        -> (report: StackingReport, points: [[ForecastPoint]])? {
+        guard series.count == forecasts.count, series.count >= minimumCurves, Set(series.map(\.metric)).count == 1 else { return nil }
+        var curves: [Curve] = []
+        for (curve, forecast) in zip(series, forecasts) {
+            guard let law = forecast.fittedLaw else { return nil }
+            curves.append(Curve(train: curve.data, xs: forecast.points.map(\.x), law: law, theta: forecast.fit.theta))
+        }
+        guard let (combination, points) = combine(curves, trend: AggregateTrend(series), options: options) else { return nil }
+        let origins = Set(curves.map(\.origin))
+        return (StackingReport(metric: series[0].metric, law: options.law, origin: origins.count == 1 ? origins.first! : .nan,
+                               weights: combination.weights, quantiles: combination.quantiles, examples: combination.examples), points)
+    }
+
     /// Combines the curves' forecasts; nil when the inner backtest is too small to learn from.
-    static func combine(_ curves: [Curve], trend: AggregateTrend?, origin: Double, options: ForecastOptions)
+    static func combine(_ curves: [Curve], trend: AggregateTrend?, options: ForecastOptions)
         -> (combination: Combination, points: [[ForecastPoint]])? {
         // Inner predictions: (member predictions, observed, σ).
         var examples: [(predictions: [Double], observed: Double, sigma: Noise)] = []
@@ -86,7 +105,7 @@ enum Stacking {
         for curve in curves {
             let sigma = noise(curve.law, theta: curve.theta, data: curve.train).moderated(typical)
             guard let predictions = memberPredictions(law: curve.law, theta: curve.theta, data: curve.train,
-                                                      origin: origin, xs: curve.xs, trend: trend) else { return nil }
+                                                      origin: curve.origin, xs: curve.xs, trend: trend) else { return nil }
             points.append(curve.xs.indices.map { k in
                 let estimate = zip(weights, predictions).reduce(0) { $0 + $1.0 * $1.1[k] }
                 let width = scale(sigma, predictions.map { $0[k] })

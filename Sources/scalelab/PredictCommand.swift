@@ -34,6 +34,13 @@ struct PredictCommand: AsyncParsableCommand {
             from the mean of their bootstrap draws paired replicate by replicate), then each task's
             own forecast; --threshold then applies to the aggregate law.
 
+            --stack (with --all-tasks) combines each task's law with three baselines — the last value,
+            a line in log x, and the average task's trend — by weights learned on the ladder itself:
+            each task is refitted without its largest models, all four predict them, and the weights
+            with the least error are kept; intervals are conformal, scaled from those inner errors.
+            The weights are printed on stderr. On Pythia (fit ≤ 2.8B, predict 6.9B and 12B) this
+            beats the law alone and every baseline; see README.
+
             --csv prints one row per prediction (task, metric, shots, law, x, x2, estimate, lower80,
             upper80, lower95, upper95, and the crossing with --threshold); --json prints everything.
 
@@ -42,6 +49,7 @@ struct PredictCommand: AsyncParsableCommand {
               scalelab predict --task lambada_openai --metric acc --shots 0 --threshold 0.7 --floor chance
               scalelab predict --metric acc --shots 0 --all-tasks --at 12B --json
               scalelab predict --metric acc --shots 0 --all-tasks --at 6.9e9,12B --threshold 0.6 --csv > predictions.csv
+              scalelab predict --metric acc --shots 0 --where 'params<=3e9' --all-tasks --stack --at 6.9e9,12e9
               scalelab predict --task loss --metric loss --law chinchilla --at params=7.3e9,tokens=4e12 --at N=70B,D=1.4T
               scalelab predict --task 'arc*' --task hellaswag --metric acc --shots 0 --aggregate --at 12B --csv
             """
@@ -74,6 +82,9 @@ struct PredictCommand: AsyncParsableCommand {
 
     @Flag(name: .customLong("all-tasks"), help: "Predict every curve in the selection (one row each; progress on stderr).")
     var allTasks = false
+
+    @Flag(name: .long, help: "With --all-tasks: combine each task's law with the baselines by weights learned on the ladder itself (stacking).")
+    var stack = false
 
     @Flag(name: .long, help: "Forecast the mean over the selected tasks of one metric: its own law and the mean of per-task forecasts.")
     var aggregate = false
@@ -108,6 +119,10 @@ struct PredictCommand: AsyncParsableCommand {
             throw ValidationError("unknown law '\(law)'; choose auto, \(LawCatalog.names.joined(separator: ", "))")
         }
         if json && csv { throw ValidationError("--json and --csv both choose the output; give one of them") }
+        if stack && (!allTasks || aggregate || isTwoInput) {
+            throw ValidationError("--stack combines the forecasts of several tasks of one metric: use it with --all-tasks "
+                + "(not with --aggregate or a two-input law)")
+        }
         if secondAxis != nil && !isTwoInput {
             throw ValidationError("--x2 names the second input of a two-input law; use it with --law chinchilla")
         }
@@ -146,6 +161,7 @@ struct PredictCommand: AsyncParsableCommand {
                 + "\(name): fitting \(curve.data.count) points, bootstrap \(bootstrap) refits on \(ProcessInfo.processInfo.activeProcessorCount) cores…")
             reports.append(await predictOne(curve, scales: scales, chance: chances[index]))
         }
+        if stack { stackReports(&reports, series: series) }
         if json {
             if allTasks { try Terminal.json(reports) } else { try Terminal.json(reports[0]) }
             return
@@ -156,7 +172,7 @@ struct PredictCommand: AsyncParsableCommand {
             }
             if !allTasks, let failure = reports[0].error { throw UserError("\(reports[0].task) \(reports[0].metric): \(failure)") }
             let rows = reports.flatMap { report in
-                report.forecast.map { PredictCSV.rows(task: report.task, metric: report.metric, shots: report.shots, law: $0.law,
+                report.forecast.map { PredictCSV.rows(task: report.task, metric: report.metric, shots: report.shots, law: report.method ?? $0.law,
                                                       points: $0.points, crossing: report.crossing) } ?? []
             }
             Terminal.out(PredictCSV.render(rows, threshold: threshold != nil))
@@ -169,6 +185,34 @@ struct PredictCommand: AsyncParsableCommand {
         } else {
             Terminal.out(reports[0].text)
         }
+    }
+
+    /// --stack: the forecasts of each metric and few-shot setting with at least three tasks,
+    /// combined with the baselines (``Stacking``); the others are left as they are, with a note.
+    private func stackReports(_ reports: inout [PredictReport], series: [FitSeries]) {
+        let groups = Dictionary(grouping: reports.indices.filter { reports[$0].forecast != nil }) { "\(series[$0].metric)|\(series[$0].shots ?? -1)" }
+        for key in groups.keys.sorted() {
+            let members = groups[key]!
+            let label = "\(series[members[0]].metric)" + (series[members[0]].shots.map { " \($0)-shot" } ?? "")
+            guard let (report, points) = Stacking.stack(members.map { series[$0] }, forecasts: members.map { reports[$0].forecast! },
+                                                        options: options(floor: floor.flatMap { NumberParsing.double($0) })) else {
+                Terminal.note("--stack: \(label): \(members.count) task\(members.count == 1 ? "" : "s") with a forecast, too few "
+                    + "(≥ 3 tasks with ≥ 4 distinct x each) to learn a combination; the laws' own forecasts are shown")
+                continue
+            }
+            Terminal.note("--stack: \(label): " + Self.weightsLine(report))
+            for (i, combined) in zip(members, points) {
+                reports[i].forecast!.points = combined
+                reports[i].stacking = report
+            }
+        }
+    }
+
+    /// "weights law 0.4, last-value 0.3, …; from N inner predictions; 80% at ±q·s, 95% at ±q·s".
+    static func weightsLine(_ report: StackingReport) -> String {
+        let weights = ["law", "last-value", "linear-log-x", "aggregate-trend"].map { "\($0) \(String(format: "%.1f", report.weights[$0] ?? 0))" }
+        let quantiles = report.quantiles.map { "\(Int(($0.level * 100).rounded()))% at ±\(String(format: "%.2f", $0.lower))·s" }
+        return "weights \(weights.joined(separator: ", ")) from \(report.examples) inner predictions; intervals \(quantiles.joined(separator: ", "))"
     }
 
     /// How every forecast is made; Chinchilla is fitted as `scalelab fit` fits it (Huber δ = 1e-3,
@@ -351,8 +395,13 @@ struct PredictReport: Encodable {
     var points: Int
     var seed: UInt64
     var forecast: Forecast?
+    /// The combination the forecast's points come from, with --stack.
+    var stacking: StackingReport?
     var crossing: CrossingPrediction?
     var error: String?
+
+    /// The law's name, marked when its points were combined with the baselines.
+    var method: String? { forecast.map { $0.law + (stacking == nil ? "" : Stacking.suffix) } }
 
     static func interval(_ interval: LevelInterval?, size: Bool = false) -> String {
         guard let interval else { return "—" }
@@ -428,7 +477,7 @@ struct PredictReport: Encodable {
                              + Array(repeating: "", count: max(0, headers.count - 5)) + [report.error ?? ""])
                 continue
             }
-            var row = [report.task, report.metric, String(report.points), forecast.law]
+            var row = [report.task, report.metric, String(report.points), report.method ?? forecast.law]
             row += forecast.points.map { "\(FitReport.number($0.estimate)) \(interval($0.interval(0.95)))" }
             if let crossing = report.crossing {
                 switch crossing.status {
