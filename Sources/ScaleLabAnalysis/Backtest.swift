@@ -53,6 +53,8 @@ public struct BacktestPrediction: Sendable, Codable {
     public var intervals: [LevelInterval]
     /// The law that made the prediction, when the method chose one (`auto`).
     public var law: String? = nil
+    /// The few-shot setting of the curve.
+    public var shots: Int? = nil
     /// Observed − predicted, in score units.
     public var error: Double { observed - predicted }
     /// |log observed − log predicted|, when both are positive.
@@ -141,7 +143,7 @@ public enum Backtester {
                 predictions.append(BacktestPrediction(
                     task: curve.task, metric: curve.metric, method: method, model: curve.models[row].description,
                     origin: origin, x: curve.data.x[row], observed: curve.data.y[row], predicted: predicted[k], intervals: intervals[k],
-                    law: law))
+                    law: law, shots: curve.shots))
             }
         }
         for (index, curve) in series.enumerated() {
@@ -179,6 +181,7 @@ public enum Backtester {
         if options.stacking {
             // The curves of one metric forecast by one law from one origin are combined together.
             let groups = Dictionary(grouping: pending.indices) { i in "\(series[pending[i].curve].metric)|\(pending[i].law)|\(pending[i].origin)" }
+            var stacked: [(Int, [ForecastPoint])] = []
             for key in groups.keys.sorted() {
                 let members = groups[key]!
                 let first = pending[members[0]]
@@ -190,18 +193,27 @@ public enum Backtester {
                                                          weights: curve.data.weights.map { w in train.map { w[$0] } }),
                                           xs: item.test.map { curve.data.x[$0] }, law: law, theta: item.forecast.fit.theta)
                 }
-                guard curves.count == members.count, curves.count >= Stacking.minimumCurves else { continue }
                 let forecastOptions = ForecastOptions(law: first.law, fitter: options.fitter, replicates: options.replicates,
                                                       seed: options.seed, levels: options.levels, floor: options.floor)
-                guard let (combination, points) = Stacking.combine(curves, trend: trends[series[first.curve].metric],
-                                                                   options: forecastOptions) else { continue }
-                combinations.append(StackingReport(metric: series[first.curve].metric, law: first.law, origin: first.origin,
-                                                   weights: combination.weights, quantiles: combination.quantiles,
-                                                   examples: combination.examples))
-                for (i, forecastPoints) in zip(members, points) {
+                let combined = curves.count == members.count && curves.count >= Stacking.minimumCurves
+                    ? Stacking.combine(curves, trend: trends[series[first.curve].metric], options: forecastOptions) : nil
+                if let combined {
+                    combinations.append(StackingReport(metric: series[first.curve].metric, law: first.law, origin: first.origin,
+                                                       weights: combined.combination.weights, quantiles: combined.combination.quantiles,
+                                                       examples: combined.combination.examples))
+                }
+                // Where no combination can be learned (too few curves or inner predictions), the
+                // stacked method is the law alone, so it is scored on every curve the law is.
+                for (k, i) in members.enumerated() {
+                    stacked.append((i, combined?.points[k] ?? pending[i].forecast.points))
+                }
+            }
+            // A run of fewer curves than a combination needs has no stacked method at all.
+            if series.count >= Stacking.minimumCurves {
+                for (i, points) in stacked {
                     let item = pending[i]
                     record(series[item.curve], item.law + Stacking.suffix, origin: item.origin, test: item.test,
-                           forecastPoints.map(\.estimate), forecastPoints.map(\.intervals), law: item.forecast.law)
+                           points.map(\.estimate), points.map(\.intervals), law: item.forecast.law)
                 }
             }
         }
@@ -229,7 +241,7 @@ public enum Backtester {
     public static func summarize(_ predictions: [BacktestPrediction], levels: [Double]) -> [BacktestSummary] {
         let methods = Array(Set(predictions.map(\.method))).sorted()
         let required = Set(methods).subtracting([AggregateTrend.name])
-        func key(_ p: BacktestPrediction) -> String { "\(p.task)|\(p.metric)|\(p.model)|\(p.origin)" }
+        func key(_ p: BacktestPrediction) -> String { "\(p.task)|\(p.metric)|\(p.shots ?? -1)|\(p.model)|\(p.origin)" }
         var methodsByKey: [String: Set<String>] = [:]
         for prediction in predictions { methodsByKey[key(prediction), default: []].insert(prediction.method) }
         let common = Set(methodsByKey.filter { required.isSubset(of: $0.value) }.keys)

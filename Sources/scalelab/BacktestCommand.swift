@@ -18,20 +18,52 @@ struct BacktestCommand: AsyncParsableCommand {
             and the share of observations inside the 80% and 95% prediction intervals, then the
             surprise list (observations outside their 95% interval, by z).
 
+            Modes:
+              --per-family   fit within each model family and predict its largest model from the
+                             smaller ones (with --train-max: a fixed origin within each family).
+                             Families with fewer than --min-family-size distinct sizes are skipped
+                             and listed. The first table pools all families, the second scores each.
+                             A law needs 5 fitted models at 4 distinct sizes, so a family of 4 or 5
+                             is scored on the baselines alone.
+              --checkpoints  fit within each training run (model name) against the step (or --x
+                             tokens) and predict its final checkpoint from the earlier ones. Step 0
+                             cannot sit on a log axis and is dropped (the count goes to stderr).
+              --law two-step --via METRIC
+                             fit METRIC (a loss of the same task, e.g. bpb or ppl) against x, then the
+                             accuracy against that loss, and score the composite next to the direct
+                             laws (the other --law values, else auto) and the baselines. Tasks
+                             without METRIC are skipped and listed.
+
             Examples:
               scalelab backtest --metric acc --shots 0 --where step=143000 --train-max 3e9
               scalelab backtest --task lambada_openai --metric acc --law power --law logistic --json
+              scalelab backtest --per-family --metric score --where moe=0 --min-family-size 5
+              scalelab backtest --checkpoints --task lambada_openai --metric acc --where 'step>=1000'
+              scalelab backtest --law two-step --via bpb --metric acc --train-max 1e9 --csv
             """
     )
 
-    @Option(name: .long, help: "Laws to test (auto or a name); repeatable.")
+    @Option(name: .long, help: "Laws to test (auto, a name, or two-step with --via); repeatable.")
     var law: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("For --law two-step: the loss-like metric of the same task (e.g. bpb, ppl).", valueName: "metric"))
+    var via: String?
 
     @Option(name: .customLong("train-max"), help: ArgumentHelp("Fixed origin: fit on x ≤ this value (units allowed).", valueName: "x"))
     var trainMax: String?
 
     @Option(name: .customLong("min-train"), help: "Rolling origin: the fewest distinct x a fit may use.")
     var minimumTrain = 5
+
+    @Flag(name: .customLong("per-family"), help: "Backtest within each model family: predict each family's largest model.")
+    var perFamily = false
+
+    @Flag(name: .long, help: "Backtest within each model's checkpoints: predict its final checkpoint (x: step unless --x).")
+    var checkpoints = false
+
+    @Option(name: .customLong("min-family-size"), help: ArgumentHelp(
+        "With --per-family (--checkpoints): the fewest distinct sizes (checkpoints) a family (model) needs; default 4.", valueName: "n"))
+    var minimumFamilySize: Int?
 
     @Option(name: .long, help: "Bootstrap replicates per fit.")
     var bootstrap = 200
@@ -51,9 +83,22 @@ struct BacktestCommand: AsyncParsableCommand {
     @OptionGroup var selection: SelectionOptions
     @OptionGroup var database: DatabaseOptions
 
+    private static let twoStep = "two-step"
+
+    private var usesTwoStep: Bool { law.contains(Self.twoStep) }
+
     func validate() throws {
-        for name in law where name != "auto" && !LawCatalog.singleInput.contains(name) {
-            throw ValidationError("unknown or two-input law '\(name)'; choose auto, \(LawCatalog.singleInput.joined(separator: ", "))")
+        for name in law where name != "auto" && name != Self.twoStep && !LawCatalog.singleInput.contains(name) {
+            throw ValidationError("unknown or two-input law '\(name)'; choose auto, \(LawCatalog.singleInput.joined(separator: ", ")), two-step")
+        }
+        if usesTwoStep && via == nil {
+            throw ValidationError("--law two-step needs --via METRIC, the loss-like metric of the same task that links scale to accuracy (e.g. --via bpb)")
+        }
+        if let via, !usesTwoStep { throw ValidationError("--via \(via) goes with --law two-step; add --law two-step (and any direct laws to compare)") }
+        if perFamily && checkpoints { throw ValidationError("choose one of --per-family and --checkpoints") }
+        if let minimumFamilySize {
+            guard perFamily || checkpoints else { throw ValidationError("--min-family-size applies with --per-family or --checkpoints") }
+            guard minimumFamilySize >= 3 else { throw ValidationError("--min-family-size must be at least 3 (two to fit a line, one to predict)") }
         }
         if let trainMax, NumberParsing.double(trainMax) == nil { throw ValidationError("--train-max '\(trainMax)' is not a number") }
         guard minimumTrain >= 3 else { throw ValidationError("--min-train must be at least 3") }
@@ -61,15 +106,66 @@ struct BacktestCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let xAxis = XAxis(selection.x ?? "params")
+        let xAxis = XAxis(selection.x ?? (checkpoints ? "step" : "params"))
         var chosen = try selection.selection()
         chosen.x = xAxis
+        if let via, !chosen.metrics.isEmpty, !chosen.metrics.contains(via) { chosen.metrics.append(via) }
         let data = try database.open(.read).load(chosen)
         let series = try data.fitSeries(x: xAxis)
-        let options = BacktestOptions(laws: law.isEmpty ? ["auto"] : law, trainMax: trainMax.flatMap { NumberParsing.double($0) },
-                                      minimumTrain: minimumTrain, replicates: bootstrap, seed: seed)
-        let result = await Backtester.run(series, options: options) { index, total, name in
-            Terminal.note("[\(index)/\(total)] \(name)")
+        let directLaws = law.filter { $0 != Self.twoStep }
+        let grouped = perFamily || checkpoints
+        let options = BacktestOptions(
+            laws: directLaws.isEmpty ? ["auto"] : directLaws, trainMax: trainMax.flatMap { NumberParsing.double($0) },
+            holdOutLargest: grouped && trainMax == nil, minimumTrain: minimumTrain, replicates: bootstrap, seed: seed)
+        let progress: @Sendable (Int, Int, String) -> Void = { index, total, name in Terminal.note("[\(index)/\(total)] \(name)") }
+        let via = usesTwoStep ? via : nil
+        var unpaired: [FitSeries] = []
+        if let via {
+            let pairs = Backtester.twoStepPairs(series, via: via)
+            unpaired = pairs.unpaired
+            guard !pairs.paired.isEmpty else {
+                throw UserError("no task in the selection has both '\(via)' and another metric; --via names a loss-like metric of the same task "
+                    + "(see `scalelab list metrics`)")
+            }
+        }
+
+        if grouped {
+            let size = minimumFamilySize ?? 4
+            let result: GroupedBacktestResult
+            if checkpoints {
+                result = await Backtester.runCheckpoints(series, options: options, minimumSize: size, via: via, progress: progress)
+            } else {
+                result = await Backtester.runPerFamily(series, options: options, minimumSize: size, via: via, progress: progress)
+            }
+            if result.droppedNonPositive > 0 {
+                Terminal.note("dropped \(result.droppedNonPositive) point\(result.droppedNonPositive == 1 ? "" : "s") at \(xAxis) ≤ 0: "
+                    + "a log axis cannot hold them (step 0 is the untrained model)")
+            }
+            guard !result.predictions.isEmpty else { throw nothingToBacktest(result.skippedGroups, size: size) }
+            if json { try Terminal.json(result); return }
+            let column = checkpoints ? "run" : "family"
+            if csv {
+                csvOut(result.predictions.map(\.prediction), group: (column, result.predictions.map(\.group)))
+                return
+            }
+            Terminal.out(summaryTable(result.summaries))
+            Terminal.out("\nper \(column) (\(options.trainMax == nil ? "largest \(checkpoints ? "checkpoint" : "model") held out" : "fixed origin")):")
+            Terminal.out(groupTable(result.groups, column: column, sizes: checkpoints ? "checkpoints" : "sizes"))
+            if !result.skippedGroups.isEmpty {
+                let count = result.skippedGroups.count
+                let noun = checkpoints ? (count == 1 ? "model" : "models") : (count == 1 ? "family" : "families")
+                Terminal.out("\n\(count) \(noun) skipped:")
+                for group in result.skippedGroups { Terminal.out("  \(group.group): \(group.reason)") }
+            }
+            finish(result.surprises, skipped: result.skipped, unpaired: unpaired, via: via)
+            return
+        }
+
+        let result: BacktestResult
+        if let via {
+            result = await Backtester.runWithTwoStep(series, via: via, options: options, progress: progress)
+        } else {
+            result = await Backtester.run(series, options: options, progress: progress)
         }
         guard !result.predictions.isEmpty else {
             throw UserError("nothing to backtest: no curve has models on both sides of the origin"
@@ -77,37 +173,95 @@ struct BacktestCommand: AsyncParsableCommand {
         }
         if json { try Terminal.json(result); return }
         if csv {
-            var lines = ["task,metric,method,model,origin,x,observed,predicted,lower80,upper80,lower95,upper95"]
-            for p in result.predictions {
-                let i80 = p.intervals.first { abs($0.level - 0.8) < 1e-9 }, i95 = p.intervals.first { abs($0.level - 0.95) < 1e-9 }
-                let cells: [String] = [p.task, p.metric, p.method, p.model, "\(p.origin)", "\(p.x)", "\(p.observed)", "\(p.predicted)",
-                                       i80.map { "\($0.lower)" } ?? "", i80.map { "\($0.upper)" } ?? "",
-                                       i95.map { "\($0.lower)" } ?? "", i95.map { "\($0.upper)" } ?? ""]
-                lines.append(cells.map(TidyExport.csvQuotedCell).joined(separator: ","))
-            }
-            Terminal.out(lines.joined(separator: "\n"))
+            csvOut(result.predictions, group: nil)
             return
         }
+        Terminal.out(summaryTable(result.summaries))
+        if !result.stacking.isEmpty {
+            Terminal.out("\n\(result.stacking.count) stacked combination\(result.stacking.count == 1 ? "" : "s") (law with the baselines, learned on the models up to the origin):")
+            for report in result.stacking.prefix(8) {
+                Terminal.out("  \(report.metric), \(report.law), origin \(Show.size(report.origin)): \(report.weightsLine)")
+            }
+            if result.stacking.count > 8 { Terminal.out("  … \(result.stacking.count - 8) more in --json") }
+        }
+        finish(result.surprises, skipped: result.skipped, unpaired: unpaired, via: via)
+    }
+
+    /// The error when no group could be backtested, naming the groups and why.
+    private func nothingToBacktest(_ skipped: [SkippedBacktestGroup], size: Int) -> UserError {
+        let what = checkpoints ? "model with several checkpoints" : "family"
+        var message = "nothing to backtest: no \(what) has a curve with \(size) distinct x and models on both sides of the origin"
+        if !skipped.isEmpty {
+            let listed = skipped.prefix(6).map { "\($0.group) (\($0.reason))" }.joined(separator: "; ")
+            message += "; skipped: \(listed)\(skipped.count > 6 ? "; …" : "")"
+        }
+        if checkpoints { message += "; checkpoints need a step column (or --x tokens) and several steps per model" }
+        return UserError(message + (skipped.isEmpty ? "" : "; --min-family-size \(size - 1) would admit smaller groups"))
+    }
+
+    private func csvOut(_ predictions: [BacktestPrediction], group: (column: String, values: [String])?) {
+        var lines = [(group.map { "\($0.column)," } ?? "") + "task,metric,method,model,origin,x,observed,predicted,lower80,upper80,lower95,upper95"]
+        for (index, p) in predictions.enumerated() {
+            let i80 = p.intervals.first { abs($0.level - 0.8) < 1e-9 }, i95 = p.intervals.first { abs($0.level - 0.95) < 1e-9 }
+            var cells: [String] = group.map { [$0.values[index]] } ?? []
+            cells += [p.task, p.metric, p.method, p.model, "\(p.origin)", "\(p.x)", "\(p.observed)", "\(p.predicted)"]
+            cells += [i80.map { "\($0.lower)" } ?? "", i80.map { "\($0.upper)" } ?? ""]
+            cells += [i95.map { "\($0.lower)" } ?? "", i95.map { "\($0.upper)" } ?? ""]
+            lines.append(cells.map(TidyExport.csvQuotedCell).joined(separator: ","))
+        }
+        Terminal.out(lines.joined(separator: "\n"))
+    }
+
+    private static func coverage(_ summary: BacktestSummary, _ level: Double) -> String {
+        summary.coverage.first { abs($0.level - level) < 1e-9 }.map { String(format: "%.1f%%", $0.lower * 100) } ?? "—"
+    }
+
+    private func summaryTable(_ summaries: [BacktestSummary]) -> String {
         var table = TextTable(headers: ["method", "predictions", "mean abs error", "mean rel error", "RMSLE", "80% coverage", "95% coverage"])
         table.frozen = 7
-        for summary in result.summaries {
-            let coverage = { (level: Double) in summary.coverage.first { abs($0.level - level) < 1e-9 }.map { String(format: "%.1f%%", $0.lower * 100) } ?? "—" }
+        for summary in summaries {
             table.append([summary.method, String(summary.predictions), String(format: "%.4f", summary.meanAbsoluteError),
                           String(format: "%.4f", summary.meanRelativeError), summary.rmsle.map { String(format: "%.4f", $0) } ?? "—",
-                          coverage(0.8), coverage(0.95)])
+                          Self.coverage(summary, 0.8), Self.coverage(summary, 0.95)])
         }
-        Terminal.out(table.render())
-        if !result.surprises.isEmpty {
-            Terminal.out("\n\(result.surprises.count) surprise\(result.surprises.count == 1 ? "" : "s") (outside the 95% interval), largest first:")
+        return table.render()
+    }
+
+    /// One row per group and method: the group's own scores, on the observations all its methods predicted.
+    private func groupTable(_ groups: [BacktestGroupSummary], column: String, sizes: String) -> String {
+        var table = TextTable(headers: [column, sizes, "curves", "method", "predictions", "mean abs error", "80% coverage", "95% coverage"],
+                              alignments: [.left, .right, .right, .left, .right, .right, .right, .right])
+        table.frozen = 8
+        for group in groups {
+            for (index, summary) in group.summaries.enumerated() {
+                let head = index == 0 ? [group.group, String(group.distinctX), String(group.curves)] : ["", "", ""]
+                table.append(head + [summary.method, String(summary.predictions), String(format: "%.4f", summary.meanAbsoluteError),
+                                     Self.coverage(summary, 0.8), Self.coverage(summary, 0.95)])
+            }
+        }
+        return table.render()
+    }
+
+    /// The surprise list, the curves without the --via metric, and the count of failed fits.
+    private func finish(_ found: [Surprise], skipped: [String], unpaired: [FitSeries], via: String?) {
+        if !found.isEmpty {
+            Terminal.out("\n\(found.count) surprise\(found.count == 1 ? "" : "s") (outside the 95% interval of \(found[0].method)), largest first:")
             var list = TextTable(headers: ["task", "model", "observed", "predicted", "z", "direction"],
                                  alignments: [.left, .left, .right, .right, .right, .left])
             list.frozen = 6
-            for surprise in result.surprises.prefix(surprises) {
+            for surprise in found.prefix(surprises) {
                 list.append([surprise.task, surprise.model, String(format: "%.3f", surprise.observed), String(format: "%.3f", surprise.predicted),
                              String(format: "%+.1f", surprise.z), surprise.direction])
             }
             Terminal.out(list.render())
         }
-        if !result.skipped.isEmpty { Terminal.note("\(result.skipped.count) fits skipped, e.g. \(result.skipped[0])") }
+        if let via, !unpaired.isEmpty {
+            let names = unpaired.map { "\($0.task)/\($0.metric)" + ($0.shots.map { "/\($0)-shot" } ?? "") }
+            Terminal.out("\n\(unpaired.count) curve\(unpaired.count == 1 ? "" : "s") without '\(via)' skipped (no two-step law): "
+                + names.prefix(20).joined(separator: ", ") + (names.count > 20 ? ", …" : ""))
+        }
+        // Curves without the --via metric are listed above; the rest are fits that failed.
+        let failures = via.map { via in skipped.filter { !$0.contains("no '\(via)' scores") } } ?? skipped
+        if !failures.isEmpty { Terminal.note("\(failures.count) fits skipped, e.g. \(failures[0])") }
     }
 }

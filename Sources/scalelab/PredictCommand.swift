@@ -200,19 +200,12 @@ struct PredictCommand: AsyncParsableCommand {
                     + "(≥ 3 tasks with ≥ 4 distinct x each) to learn a combination; the laws' own forecasts are shown")
                 continue
             }
-            Terminal.note("--stack: \(label): " + Self.weightsLine(report))
+            Terminal.note("--stack: \(label): " + report.weightsLine)
             for (i, combined) in zip(members, points) {
                 reports[i].forecast!.points = combined
                 reports[i].stacking = report
             }
         }
-    }
-
-    /// "weights law 0.4, last-value 0.3, …; from N inner predictions; 80% at ±q·s, 95% at ±q·s".
-    static func weightsLine(_ report: StackingReport) -> String {
-        let weights = ["law", "last-value", "linear-log-x", "aggregate-trend"].map { "\($0) \(String(format: "%.1f", report.weights[$0] ?? 0))" }
-        let quantiles = report.quantiles.map { "\(Int(($0.level * 100).rounded()))% at ±\(String(format: "%.2f", $0.lower))·s" }
-        return "weights \(weights.joined(separator: ", ")) from \(report.examples) inner predictions; intervals \(quantiles.joined(separator: ", "))"
     }
 
     /// How every forecast is made; Chinchilla is fitted as `scalelab fit` fits it (Huber δ = 1e-3,
