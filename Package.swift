@@ -54,6 +54,13 @@ let package = Package(
             path: "Benchmarks/FitBench",
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "BacktestBench",
+            dependencies: ["ScaleLabCore", "ScaleLabIO", "ScaleLabFit", "ScaleLabAnalysis"],
+            path: "Benchmarks/BacktestBench",
+            exclude: ["backtest_reference.py"],
+            swiftSettings: strict
+        ),
         .target(
             name: "ScaleLabTestSupport", dependencies: ["ScaleLabFit", "ScaleLabIO"], path: "Tests/ScaleLabTestSupport",
             swiftSettings: strict),

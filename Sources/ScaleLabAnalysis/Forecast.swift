@@ -182,14 +182,22 @@ public enum Forecaster {
         let n = data.count, p = fit.theta.count
         let inflation = n > p ? (Double(n) / Double(n - p)).squareRoot() : 1
         let fitted = law.predict(fit.theta, x: data.x, x2: data.x2)
+        // One refit per distinct scale: the models of one size are left out together.
+        struct Scale: Hashable { var x: Double; var x2: Double? }
+        func scale(_ i: Int) -> Scale { Scale(x: data.x[i], x2: data.x2?[i]) }
+        var refits: [Scale: [Double]?] = [:]
         return (0..<n).compactMap { i in
             // Leave out every point at this scale: models of one size (a standard and a
             // deduplicated run, two seeds) share their deviation from the law, so leaving one in
             // would let its twin vouch for it.
-            let keep = (0..<n).filter { data.x[$0] != data.x[i] || (data.x2 != nil && data.x2![$0] != data.x2![i]) }
-            let rest = FitData(x: keep.map { data.x[$0] }, x2: data.x2.map { c in keep.map { c[$0] } },
-                               y: keep.map { data.y[$0] }, weights: data.weights.map { c in keep.map { c[$0] } })
-            if let theta = try? fitter.refine(law, to: rest, from: fit.theta) {
+            let key = scale(i)
+            if refits[key] == nil {
+                let keep = (0..<n).filter { scale($0) != key }
+                let rest = FitData(x: keep.map { data.x[$0] }, x2: data.x2.map { c in keep.map { c[$0] } },
+                                   y: keep.map { data.y[$0] }, weights: data.weights.map { c in keep.map { c[$0] } })
+                refits[key] = .some(try? fitter.refine(law, to: rest, from: fit.theta))
+            }
+            if let theta = refits[key] ?? nil {
                 let x2 = data.x2.map { [$0[i]] }
                 if let r = residual(data.y[i], law.predict(theta, x: [data.x[i]], x2: x2)[0]) { return r }
             }
