@@ -164,7 +164,8 @@ public enum Backtester {
                 }
                 for law in options.laws {
                     let forecastOptions = ForecastOptions(law: law, fitter: options.fitter, replicates: options.replicates,
-                                                          seed: options.seed, levels: options.levels, floor: options.floor)
+                                                          seed: options.seed, levels: options.levels, floor: options.floor,
+                                                          higherIsBetter: higherIsBetter(curve.metric))
                     do throws(FitInputError) {
                         let forecast = try await Forecaster.forecast(trainData, at: xs, options: forecastOptions)
                         pending.append(Pending(curve: index, origin: origin, law: law, test: test, forecast: forecast))
@@ -194,7 +195,8 @@ public enum Backtester {
                                           xs: item.test.map { curve.data.x[$0] }, law: law, theta: item.forecast.fit.theta)
                 }
                 let forecastOptions = ForecastOptions(law: first.law, fitter: options.fitter, replicates: options.replicates,
-                                                      seed: options.seed, levels: options.levels, floor: options.floor)
+                                                      seed: options.seed, levels: options.levels, floor: options.floor,
+                                                      higherIsBetter: higherIsBetter(series[first.curve].metric))
                 let combined = curves.count == members.count && curves.count >= Stacking.minimumCurves
                     ? Stacking.combine(curves, trend: trends[series[first.curve].metric], options: forecastOptions) : nil
                 if let combined {

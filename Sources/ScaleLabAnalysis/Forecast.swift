@@ -58,9 +58,15 @@ public struct ForecastOptions: Sendable {
     public var resampling: BootstrapOptions.Resampling
     /// The logistic floor, when known (chance level).
     public var floor: Double?
+    /// Whether larger values are better (an accuracy) or worse (a loss), when known: `auto` then
+    /// only considers laws that move the metric's way (see ``LawCatalog/candidates(for:higherIsBetter:)``)
+    /// and compares them on additive residuals for scores.
+    public var higherIsBetter: Bool?
 
     public init(law: String = "auto", fitter: Fitter = Fitter(), replicates: Int = 200, seed: UInt64 = 42,
-                levels: [Double] = [0.8, 0.95], resampling: BootstrapOptions.Resampling = .points, floor: Double? = nil) {
+                levels: [Double] = [0.8, 0.95], resampling: BootstrapOptions.Resampling = .points, floor: Double? = nil,
+                higherIsBetter: Bool? = nil) {
+        self.higherIsBetter = higherIsBetter
         self.law = law
         self.fitter = fitter
         self.replicates = replicates
@@ -119,11 +125,15 @@ public enum Forecaster {
             let law = configured(named)
             return (law, try fitter.fit(law, to: data), nil)
         }
-        let candidates = LawCatalog.candidates(for: data).map(configured)
+        let candidates = LawCatalog.candidates(for: data, higherIsBetter: options.higherIsBetter).map(configured)
         guard !candidates.isEmpty else {
             throw FitInputError("\(data.count) points at \(Set(data.x).count) distinct x are too few for any law")
         }
-        let compared = fitter.compare(candidates, data: data)
+        // A score's noise is additive (binomial): compare laws on linear residuals, as the rising
+        // laws are fitted; a loss's on log residuals (the comparison's default for positive y).
+        var comparer = fitter
+        if comparer.residualSpace == nil, options.higherIsBetter == true { comparer.residualSpace = .linear }
+        let compared = comparer.compare(candidates, data: data)
         guard let best = compared.scores.first(where: { $0.fit != nil }), let bestFit = best.fit,
               let bestLaw = LawCatalog.law(named: best.law).map(configured) else {
             throw FitInputError(compared.scores.compactMap(\.failure).first ?? "no law could be fitted")

@@ -195,7 +195,7 @@ struct PredictCommand: AsyncParsableCommand {
             let members = groups[key]!
             let label = "\(series[members[0]].metric)" + (series[members[0]].shots.map { " \($0)-shot" } ?? "")
             guard let (report, points) = Stacking.stack(members.map { series[$0] }, forecasts: members.map { reports[$0].forecast! },
-                                                        options: options(floor: floor.flatMap { NumberParsing.double($0) })) else {
+                                                        options: options(floor: floor.flatMap { NumberParsing.double($0) }, metric: series[members[0]].metric)) else {
                 Terminal.note("--stack: \(label): \(members.count) task\(members.count == 1 ? "" : "s") with a forecast, too few "
                     + "(≥ 3 tasks with ≥ 4 distinct x each) to learn a combination; the laws' own forecasts are shown")
                 continue
@@ -210,9 +210,10 @@ struct PredictCommand: AsyncParsableCommand {
 
     /// How every forecast is made; Chinchilla is fitted as `scalelab fit` fits it (Huber δ = 1e-3,
     /// 200 starts of Epoch's grid).
-    private func options(floor value: Double?) -> ForecastOptions {
+    private func options(floor value: Double?, metric: String) -> ForecastOptions {
         let fitter = isTwoInput ? Fitter(loss: .huber(delta: 1e-3), maxStarts: 200) : Fitter()
-        return ForecastOptions(law: law, fitter: fitter, replicates: bootstrap, seed: seed, levels: Self.levels, floor: value)
+        return ForecastOptions(law: law, fitter: fitter, replicates: bootstrap, seed: seed, levels: Self.levels, floor: value,
+                               higherIsBetter: higherIsBetter(metric))
     }
 
     /// The crossing of `threshold` by a forecast's law, from its bootstrap refits.
@@ -234,7 +235,7 @@ struct PredictCommand: AsyncParsableCommand {
         }
         do throws(FitInputError) {
             let forecast = try await Forecaster.forecast(curve.data, at: scales.map(\.x), x2: isTwoInput ? scales.map { $0.x2! } : nil,
-                                                         options: options(floor: floorValue))
+                                                         options: options(floor: floorValue, metric: curve.metric))
             report.forecast = forecast
             report.crossing = crossing(of: forecast, x: curve.data.x)
         } catch {
@@ -250,7 +251,7 @@ struct PredictCommand: AsyncParsableCommand {
         let result: AggregateForecast
         do throws(FitInputError) {
             result = try await AggregateForecaster.forecast(
-                series, at: scales.map(\.x), x2: isTwoInput ? scales.map { $0.x2! } : nil, options: options(floor: nil),
+                series, at: scales.map(\.x), x2: isTwoInput ? scales.map { $0.x2! } : nil, options: options(floor: nil, metric: series[0].metric),
                 floors: floors) { step, steps, what in Terminal.note("[\(step)/\(steps)] \(what)") }
         } catch {
             throw UserError("--aggregate: \(error.description); narrow the selection with --metric and --shots")
