@@ -104,6 +104,21 @@ public struct BacktestResult: Sendable, Codable {
     public var skipped: [String]
     /// The combinations learned per metric, law and origin.
     public var stacking: [StackingReport] = []
+    /// Each law's mean absolute error minus each baseline's, with a bootstrap interval over curves.
+    public var differences: [MethodDifference] = []
+}
+
+/// How much a law's mean absolute error differs from a baseline's on the observations both
+/// predicted, with a 95% interval from resampling whole curves (a task's held-out models share
+/// its quirks, so observations are not independent): negative is better than the baseline.
+public struct MethodDifference: Sendable, Codable {
+    public var method: String
+    public var baseline: String
+    public var curves: Int
+    public var observations: Int
+    public var difference: Double
+    public var lower: Double
+    public var upper: Double
 }
 
 /// How a law was combined with the baselines for the curves of one metric from one origin.
@@ -221,7 +236,7 @@ public enum Backtester {
         }
         return BacktestResult(predictions: predictions, summaries: summarize(predictions, levels: options.levels),
                               surprises: surprises(predictions, method: primaryMethod(predictions, laws: options.laws)),
-                              skipped: skipped, stacking: combinations)
+                              skipped: skipped, stacking: combinations, differences: differences(predictions, seed: options.seed))
     }
 
     /// The origins of a curve: the largest x each fit may use.
@@ -273,6 +288,51 @@ public enum Backtester {
         let methods = Set(predictions.map(\.method))
         for law in laws where methods.contains(law + Stacking.suffix) { return law + Stacking.suffix }
         return laws.first { methods.contains($0) }
+    }
+
+    /// Every method with intervals (a law) against every baseline: the mean over common
+    /// observations of |error| − |baseline error|, and its 95% percentile interval over 2,000
+    /// bootstrap resamples of the curves (task, metric, shots), each resample's difference being
+    /// Σ over its curves of the summed differences / Σ of their observation counts.
+    public static func differences(_ predictions: [BacktestPrediction], seed: UInt64, replicates: Int = 2000) -> [MethodDifference] {
+        let laws = Array(Set(predictions.filter { !$0.intervals.isEmpty }.map(\.method))).sorted()
+        let baselines = Baseline.allCases.map(\.rawValue) + [AggregateTrend.name]
+        func curve(_ p: BacktestPrediction) -> String { "\(p.task)|\(p.metric)|\(p.shots ?? -1)" }
+        func key(_ p: BacktestPrediction) -> String { "\(curve(p))|\(p.model)|\(p.origin)" }
+        var errors: [String: [String: Double]] = [:]
+        for p in predictions { errors[p.method, default: [:]][key(p)] = abs(p.error) }
+        var curveOf: [String: String] = [:]
+        for p in predictions { curveOf[key(p)] = curve(p) }
+        var out: [MethodDifference] = []
+        for law in laws {
+            for baseline in baselines {
+                guard let mine = errors[law], let theirs = errors[baseline] else { continue }
+                var sums: [String: (total: Double, count: Int)] = [:]
+                for (k, e) in mine {
+                    guard let b = theirs[k], let c = curveOf[k] else { continue }
+                    sums[c] = ((sums[c]?.total ?? 0) + e - b, (sums[c]?.count ?? 0) + 1)
+                }
+                let perCurve = sums.keys.sorted().map { sums[$0]! }
+                let observations = perCurve.reduce(0) { $0 + $1.count }
+                guard observations > 0 else { continue }
+                var generator = SplitMix64(seed: seed ^ 0xD1FF)
+                var means: [Double] = []
+                for _ in 0..<replicates {
+                    var total = 0.0, count = 0
+                    for _ in perCurve.indices {
+                        let pick = perCurve[Int(generator.next() % UInt64(perCurve.count))]
+                        total += pick.total
+                        count += pick.count
+                    }
+                    means.append(total / Double(max(count, 1)))
+                }
+                let (lower, upper) = percentileInterval(means, level: 0.95)
+                out.append(MethodDifference(method: law, baseline: baseline, curves: perCurve.count, observations: observations,
+                                            difference: perCurve.reduce(0) { $0 + $1.total } / Double(observations),
+                                            lower: lower, upper: upper))
+            }
+        }
+        return out
     }
 
     /// Observations outside the 95% interval of `method` (default: ``primaryMethod(_:laws:)``

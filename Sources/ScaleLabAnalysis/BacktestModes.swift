@@ -73,10 +73,13 @@ public struct GroupedBacktestResult: Sendable, Codable {
     public var skippedGroups: [SkippedBacktestGroup]
     /// Points at x ≤ 0 left out before grouping: a log axis cannot hold them (checkpoint step 0).
     public var droppedNonPositive: Int
+    /// Each law's pooled mean absolute error minus each baseline's, resampling (group, curve) pairs.
+    public var differences: [MethodDifference] = []
 
     /// The pooled result as a plain backtest (predictions without their groups).
     public var pooled: BacktestResult {
-        BacktestResult(predictions: predictions.map(\.prediction), summaries: summaries, surprises: surprises, skipped: skipped)
+        BacktestResult(predictions: predictions.map(\.prediction), summaries: summaries, surprises: surprises, skipped: skipped,
+                       differences: differences)
     }
 }
 
@@ -226,7 +229,13 @@ extension Backtester {
         return GroupedBacktestResult(
             grouping: grouping, predictions: predictions, summaries: summarize(pooled, levels: options.levels),
             surprises: surprises(pooled), skipped: skipped, groups: summaries, skippedGroups: skippedGroups,
-            droppedNonPositive: dropped)
+            droppedNonPositive: dropped,
+            // A task in two families is two curves: resample them separately.
+            differences: differences(predictions.map { item in
+                var prediction = item.prediction
+                prediction.task = "\(item.group)/\(prediction.task)"
+                return prediction
+            }, seed: options.seed))
     }
 }
 
@@ -275,7 +284,7 @@ extension Backtester {
             skipped += twoStep.skipped
         }
         return BacktestResult(predictions: predictions, summaries: summarize(predictions, levels: options.levels),
-                              surprises: surprises(predictions), skipped: skipped)
+                              surprises: surprises(predictions), skipped: skipped, differences: differences(predictions, seed: options.seed))
     }
 
     /// Two-step predictions of one accuracy curve through its loss curve, at the origins

@@ -49,7 +49,8 @@ public struct ForecastPoint: Sendable, Codable {
 
 /// How a forecast is made.
 public struct ForecastOptions: Sendable {
-    /// A law name from ``LawCatalog`` or `auto` (the AICc-best single-input law the data support).
+    /// A law name from ``LawCatalog`` or `auto`: of the single-input laws the data support, the
+    /// one with the fewest parameters among those within ΔAICc 2 of the AICc-best.
     public var law: String
     public var fitter: Fitter
     public var replicates: Int
@@ -134,7 +135,11 @@ public enum Forecaster {
         var comparer = fitter
         if comparer.residualSpace == nil, options.higherIsBetter == true { comparer.residualSpace = .linear }
         let compared = comparer.compare(candidates, data: data)
-        guard let best = compared.scores.first(where: { $0.fit != nil }), let bestFit = best.fit,
+        // Parsimony among the laws the data cannot tell apart (ΔAICc < 2, Burnham & Anderson 2002,
+        // §2.6): the one with the fewest parameters, whose extrapolation rests on less.
+        let supported = compared.scores.filter { $0.fit != nil && ($0.deltaAICc ?? .infinity) < 2 }
+        let simplest = supported.min { ($0.parameters, $0.aicc ?? .infinity) < ($1.parameters, $1.aicc ?? .infinity) }
+        guard let best = simplest ?? compared.scores.first(where: { $0.fit != nil }), let bestFit = best.fit,
               let bestLaw = LawCatalog.law(named: best.law).map(configured) else {
             throw FitInputError(compared.scores.compactMap(\.failure).first ?? "no law could be fitted")
         }

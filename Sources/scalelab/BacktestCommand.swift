@@ -149,6 +149,7 @@ struct BacktestCommand: AsyncParsableCommand {
                 return
             }
             Terminal.out(summaryTable(result.summaries))
+            printDifferences(result.differences)
             Terminal.out("\nper \(column) (\(options.trainMax == nil ? "largest \(checkpoints ? "checkpoint" : "model") held out" : "fixed origin")):")
             Terminal.out(groupTable(result.groups, column: column, sizes: checkpoints ? "checkpoints" : "sizes"))
             if !result.skippedGroups.isEmpty {
@@ -177,6 +178,7 @@ struct BacktestCommand: AsyncParsableCommand {
             return
         }
         Terminal.out(summaryTable(result.summaries))
+        printDifferences(result.differences)
         if !result.stacking.isEmpty {
             Terminal.out("\n\(result.stacking.count) stacked combination\(result.stacking.count == 1 ? "" : "s") (law with the baselines, learned on the models up to the origin):")
             for report in result.stacking.prefix(8) {
@@ -240,6 +242,16 @@ struct BacktestCommand: AsyncParsableCommand {
             }
         }
         return table.render()
+    }
+
+    /// Each law's mean absolute error minus each baseline's, with its interval.
+    private func printDifferences(_ differences: [MethodDifference]) {
+        guard !differences.isEmpty else { return }
+        Terminal.out("\nmean abs error minus each baseline's (95% interval, resampling whole curves; negative = better):")
+        for d in differences {
+            Terminal.out("  \(d.method) − \(d.baseline): " + String(format: "%+.4f [%+.4f, %+.4f]", d.difference, d.lower, d.upper)
+                + " over \(d.observations) predictions of \(d.curves) curves")
+        }
     }
 
     /// The surprise list, the curves without the --via metric, and the count of failed fits.

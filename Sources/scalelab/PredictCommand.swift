@@ -60,7 +60,7 @@ struct PredictCommand: AsyncParsableCommand {
         valueName: "x,…|name=x,name=x2"))
     var at: [String] = []
 
-    @Option(name: .long, help: "The law: auto (the AICc-best the points support), \(LawCatalog.singleInput.joined(separator: ", ")), chinchilla.")
+    @Option(name: .long, help: "The law: auto (the simplest law within ΔAICc 2 of the best the points support, rising for scores and falling for losses), \(LawCatalog.singleInput.joined(separator: ", ")), chinchilla.")
     var law = "auto"
 
     @Option(name: .customLong("x2"), help: ArgumentHelp("Second input of two-input laws (default: tokens).", valueName: "column"))
@@ -408,6 +408,11 @@ struct PredictReport: Encodable {
         guard let comparison = forecast.comparison else { return ["law: \(forecast.law), as asked (--law)"] }
         let runnerUp = comparison.scores.dropFirst().first { $0.deltaAICc != nil }
         let runner = runnerUp.map { "runner-up \($0.law) at ΔAICc \(String(format: "%.1f", $0.deltaAICc!))" } ?? "no other law could be scored"
+        if let best = comparison.best, best != forecast.law {
+            return ["law: \(forecast.law), the fewest parameters among the laws within ΔAICc 2 of the best, \(best) "
+                + "(of \(comparison.scores.map(\.law).joined(separator: ", ")))",
+                    "verdict: \(comparison.verdict)"]
+        }
         return ["law: \(forecast.law), the AICc-best of \(comparison.scores.map(\.law).joined(separator: ", ")) (\(runner))",
                 "verdict: \(comparison.verdict)"]
     }
