@@ -161,8 +161,10 @@ public enum Backtester {
                     law: law, shots: curve.shots))
             }
         }
+        /// One law to fit to one curve up to one origin.
+        struct Job: Sendable { var curve: Int; var origin: Double; var law: String; var test: [Int]; var train: FitData; var xs: [Double] }
+        var jobs: [Job] = []
         for (index, curve) in series.enumerated() {
-            progress?(index + 1, series.count, "\(curve.task) \(curve.metric)")
             for origin in origins(of: curve, options: options) {
                 let train = curve.data.x.indices.filter { curve.data.x[$0] <= origin }
                 let test = curve.data.x.indices.filter { curve.data.x[$0] > origin }
@@ -178,16 +180,55 @@ public enum Backtester {
                     record(curve, AggregateTrend.name, origin: origin, test: test, shift.map { last + $0 }, none)
                 }
                 for law in options.laws {
-                    let forecastOptions = ForecastOptions(law: law, fitter: options.fitter, replicates: options.replicates,
-                                                          seed: options.seed, levels: options.levels, floor: options.floor,
-                                                          higherIsBetter: higherIsBetter(curve.metric))
-                    do throws(FitInputError) {
-                        let forecast = try await Forecaster.forecast(trainData, at: xs, options: forecastOptions)
-                        pending.append(Pending(curve: index, origin: origin, law: law, test: test, forecast: forecast))
-                    } catch {
-                        skipped.append("\(curve.task) \(curve.metric) up to \(origin) with \(law): \(error.description)")
-                    }
+                    jobs.append(Job(curve: index, origin: origin, law: law, test: test, train: trainData, xs: xs))
                 }
+            }
+        }
+        // The fits run a few at a time (each bootstrap is itself parallel); every forecast has its
+        // own seed, and results are gathered in job order, so the outcome does not depend on scheduling.
+        let allJobs = jobs
+        @Sendable func work(_ i: Int) async -> (Int, Result<Forecast, FitInputError>) {
+            let job = allJobs[i]
+            let forecastOptions = ForecastOptions(law: job.law, fitter: options.fitter, replicates: options.replicates,
+                                                  seed: options.seed, levels: options.levels, floor: options.floor,
+                                                  higherIsBetter: higherIsBetter(series[job.curve].metric))
+            do throws(FitInputError) {
+                return (i, .success(try await Forecaster.forecast(job.train, at: job.xs, options: forecastOptions)))
+            } catch {
+                return (i, .failure(error))
+            }
+        }
+        let forecasts = await withTaskGroup(of: (Int, Result<Forecast, FitInputError>).self) { group in
+            var results = [Result<Forecast, FitInputError>?](repeating: nil, count: allJobs.count)
+            var next = 0, done = 0
+            let width = max(2, ProcessInfo.processInfo.activeProcessorCount)
+            while next < min(width, allJobs.count) {
+                let i = next
+                group.addTask { await work(i) }
+                next += 1
+            }
+            for await (i, result) in group {
+                results[i] = result
+                done += 1
+                let curve = series[allJobs[i].curve]
+                progress?(done, allJobs.count, "\(curve.task) \(curve.metric) \(allJobs[i].law)")
+                if next < allJobs.count {
+                    let j = next
+                    group.addTask { await work(j) }
+                    next += 1
+                }
+            }
+            return results
+        }
+        for (job, result) in zip(jobs, forecasts) {
+            let curve = series[job.curve]
+            switch result {
+            case .success(let forecast)?:
+                pending.append(Pending(curve: job.curve, origin: job.origin, law: job.law, test: job.test, forecast: forecast))
+            case .failure(let error)?:
+                skipped.append("\(curve.task) \(curve.metric) up to \(job.origin) with \(job.law): \(error.description)")
+            case nil:
+                break
             }
         }
         for item in pending {

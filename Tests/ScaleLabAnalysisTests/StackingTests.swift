@@ -66,6 +66,19 @@ func syntheticSuite(tasks: Int, seed: UInt64) -> [FitSeries] {
         }
     }
 
+    /// Fits run concurrently, yet two runs with one seed give the same predictions in the same order.
+    @Test func backtestsAreReproducibleWhateverTheScheduling() async {
+        let series = syntheticSuite(tasks: 8, seed: 77)
+        let options = BacktestOptions(laws: ["auto", "logistic"], trainMax: 1.1e10, replicates: 10, seed: 5)
+        let first = await Backtester.run(series, options: options), second = await Backtester.run(series, options: options)
+        #expect(first.predictions.count == second.predictions.count)
+        #expect(first.predictions.count > 0)
+        for (a, b) in zip(first.predictions, second.predictions) {
+            #expect(a.method == b.method && a.task == b.task && a.model == b.model)
+            #expect(a.predicted == b.predicted && a.intervals == b.intervals)
+        }
+    }
+
     /// The weights minimise the mean absolute error on the simplex: a member that is exact gets all
     /// the weight; members erring in opposite directions are mixed so that the errors cancel, with
     /// the most weight the law (the first member) can keep.
