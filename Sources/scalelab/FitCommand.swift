@@ -9,7 +9,7 @@ struct FitCommand: AsyncParsableCommand {
         commandName: "fit",
         abstract: "Fit a scaling law to the selected scores, with bootstrap intervals and diagnostics.",
         discussion: """
-            Laws: power (y = E + A·x^−alpha), logistic (in log10 x, floor and ceiling), bnsl1|bnsl2|bnsl3
+            Laws: power (y = E + A·x^−alpha, falling), saturating (y = C − A·x^−alpha, rising), logistic (in log10 x, floor and ceiling), bnsl1|bnsl2|bnsl3
             (Broken Neural Scaling Laws), chinchilla (L = E + A/N^alpha + B/D^beta, x = params and
             x2 = tokens unless told otherwise, Huber δ = 1e-3 by default as in Approach 3), or auto
             (every single-input law the points can support, ranked by AICc, with each law's error
