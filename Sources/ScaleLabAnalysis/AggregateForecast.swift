@@ -75,10 +75,7 @@ public enum AggregateForecaster {
             paired = min(paired, b)
             let draws = (0..<b).map { replicate in tasks.reduce(0) { $0 + $1[j].draws[replicate] } / count }
             let estimate = tasks.reduce(0) { $0 + $1[j].estimate } / count
-            let intervals: [LevelInterval] = draws.isEmpty ? [] : levels.map { level in
-                let (lower, upper) = percentileInterval(draws, level: level)
-                return LevelInterval(level: level, lower: lower, upper: upper)
-            }
+            let intervals = draws.isEmpty ? [] : LevelInterval.percentiles(of: draws, levels: levels)
             return ForecastPoint(x: tasks[0][j].x, x2: tasks[0][j].x2, estimate: estimate, intervals: intervals, draws: draws)
         }
         return (points, scales == 0 ? 0 : paired)

@@ -38,6 +38,14 @@ public struct BacktestOptions: Sendable {
     }
 }
 
+extension BacktestOptions {
+    /// How the backtest forecasts `law` on a curve of `metric`.
+    func forecastOptions(law: String, metric: String) -> ForecastOptions {
+        ForecastOptions(law: law, fitter: fitter, replicates: replicates, seed: seed, levels: levels, floor: floor,
+                        higherIsBetter: higherIsBetter(metric))
+    }
+}
+
 /// One held-out observation and what a method predicted for it.
 public struct BacktestPrediction: Sendable, Codable {
     public var task: String
@@ -148,8 +156,10 @@ public enum Backtester {
         var predictions: [BacktestPrediction] = []
         var skipped: [String] = []
         let trends = AggregateTrend.byMetric(series)
-        /// A law's forecast of one curve's held-out rows from one origin, kept for pooling.
-        struct Pending { var curve: Int; var origin: Double; var law: String; var test: [Int]; var forecast: Forecast }
+        /// One law to fit to one curve up to one origin.
+        struct Job: Sendable { var curve: Int; var origin: Double; var law: String; var test: [Int]; var train: FitData; var xs: [Double] }
+        /// A job's forecast, kept for stacking.
+        struct Pending { var job: Job; var forecast: Forecast }
         var pending: [Pending] = []
         var combinations: [StackingReport] = []
         func record(_ curve: FitSeries, _ method: String, origin: Double, test: [Int], _ predicted: [Double], _ intervals: [[LevelInterval]],
@@ -161,15 +171,12 @@ public enum Backtester {
                     law: law, shots: curve.shots))
             }
         }
-        /// One law to fit to one curve up to one origin.
-        struct Job: Sendable { var curve: Int; var origin: Double; var law: String; var test: [Int]; var train: FitData; var xs: [Double] }
         var jobs: [Job] = []
         for (index, curve) in series.enumerated() {
             for origin in origins(of: curve, options: options) {
                 let train = curve.data.x.indices.filter { curve.data.x[$0] <= origin }
                 let test = curve.data.x.indices.filter { curve.data.x[$0] > origin }
-                let trainData = FitData(x: train.map { curve.data.x[$0] }, y: train.map { curve.data.y[$0] },
-                                        weights: curve.data.weights.map { w in train.map { w[$0] } })
+                let trainData = curve.data.subset(train)
                 let xs = test.map { curve.data.x[$0] }
                 let none = xs.map { _ in [LevelInterval]() }
                 for baseline in Baseline.allCases {
@@ -189,10 +196,8 @@ public enum Backtester {
         let allJobs = jobs
         @Sendable func work(_ i: Int) async -> (Int, Result<Forecast, FitInputError>) {
             let job = allJobs[i]
-            let forecastOptions = ForecastOptions(law: job.law, fitter: options.fitter, replicates: options.replicates,
-                                                  seed: options.seed, levels: options.levels, floor: options.floor,
-                                                  higherIsBetter: higherIsBetter(series[job.curve].metric))
             do throws(FitInputError) {
+                let forecastOptions = options.forecastOptions(law: job.law, metric: series[job.curve].metric)
                 return (i, .success(try await Forecaster.forecast(job.train, at: job.xs, options: forecastOptions)))
             } catch {
                 return (i, .failure(error))
@@ -224,7 +229,7 @@ public enum Backtester {
             let curve = series[job.curve]
             switch result {
             case .success(let forecast)?:
-                pending.append(Pending(curve: job.curve, origin: job.origin, law: job.law, test: job.test, forecast: forecast))
+                pending.append(Pending(job: job, forecast: forecast))
             case .failure(let error)?:
                 skipped.append("\(curve.task) \(curve.metric) up to \(job.origin) with \(job.law): \(error.description)")
             case nil:
@@ -232,31 +237,27 @@ public enum Backtester {
             }
         }
         for item in pending {
-            record(series[item.curve], item.law, origin: item.origin, test: item.test,
+            record(series[item.job.curve], item.job.law, origin: item.job.origin, test: item.job.test,
                    item.forecast.points.map(\.estimate), item.forecast.points.map(\.intervals), law: item.forecast.law)
         }
         if options.stacking {
             // The curves of one metric forecast by one law from one origin are combined together.
-            let groups = Dictionary(grouping: pending.indices) { i in "\(series[pending[i].curve].metric)|\(pending[i].law)|\(pending[i].origin)" }
+            let groups = Dictionary(grouping: pending.indices) { i in
+                "\(series[pending[i].job.curve].metric)|\(pending[i].job.law)|\(pending[i].job.origin)"
+            }
             var stacked: [(Int, [ForecastPoint])] = []
             for key in groups.keys.sorted() {
                 let members = groups[key]!
-                let first = pending[members[0]]
+                let first = pending[members[0]].job, metric = series[first.curve].metric
                 let curves = members.compactMap { i -> Stacking.Curve? in
-                    let item = pending[i], curve = series[item.curve]
+                    let item = pending[i]
                     guard let law = item.forecast.fittedLaw else { return nil }
-                    let train = curve.data.x.indices.filter { curve.data.x[$0] <= item.origin }
-                    return Stacking.Curve(train: FitData(x: train.map { curve.data.x[$0] }, y: train.map { curve.data.y[$0] },
-                                                         weights: curve.data.weights.map { w in train.map { w[$0] } }),
-                                          xs: item.test.map { curve.data.x[$0] }, law: law, theta: item.forecast.fit.theta)
+                    return Stacking.Curve(train: item.job.train, xs: item.job.xs, law: law, theta: item.forecast.fit.theta)
                 }
-                let forecastOptions = ForecastOptions(law: first.law, fitter: options.fitter, replicates: options.replicates,
-                                                      seed: options.seed, levels: options.levels, floor: options.floor,
-                                                      higherIsBetter: higherIsBetter(series[first.curve].metric))
                 let combined = curves.count == members.count && curves.count >= Stacking.minimumCurves
-                    ? Stacking.combine(curves, trend: trends[series[first.curve].metric], options: forecastOptions) : nil
+                    ? Stacking.combine(curves, trend: trends[metric], options: options.forecastOptions(law: first.law, metric: metric)) : nil
                 if let combined {
-                    combinations.append(StackingReport(metric: series[first.curve].metric, law: first.law, origin: first.origin,
+                    combinations.append(StackingReport(metric: metric, law: first.law, origin: first.origin,
                                                        weights: combined.combination.weights, quantiles: combined.combination.quantiles,
                                                        examples: combined.combination.examples))
                 }
@@ -270,7 +271,7 @@ public enum Backtester {
             if series.count >= Stacking.minimumCurves {
                 for (i, points) in stacked {
                     let item = pending[i]
-                    record(series[item.curve], item.law + Stacking.suffix, origin: item.origin, test: item.test,
+                    record(series[item.job.curve], item.job.law + Stacking.suffix, origin: item.job.origin, test: item.job.test,
                            points.map(\.estimate), points.map(\.intervals), law: item.forecast.law)
                 }
             }
@@ -331,12 +332,17 @@ public enum Backtester {
         return laws.first { methods.contains($0) }
     }
 
+    /// The methods whose predictions carry intervals (laws, not baselines), sorted.
+    static func lawMethods(_ predictions: [BacktestPrediction]) -> [String] {
+        Array(Set(predictions.filter { !$0.intervals.isEmpty }.map(\.method))).sorted()
+    }
+
     /// Every method with intervals (a law) against every baseline: the mean over common
     /// observations of |error| − |baseline error|, and its 95% percentile interval over 2,000
     /// bootstrap resamples of the curves (task, metric, shots), each resample's difference being
     /// Σ over its curves of the summed differences / Σ of their observation counts.
     public static func differences(_ predictions: [BacktestPrediction], seed: UInt64, replicates: Int = 2000) -> [MethodDifference] {
-        let laws = Array(Set(predictions.filter { !$0.intervals.isEmpty }.map(\.method))).sorted()
+        let laws = lawMethods(predictions)
         let baselines = Baseline.allCases.map(\.rawValue) + [AggregateTrend.name]
         func curve(_ p: BacktestPrediction) -> String { "\(p.task)|\(p.metric)|\(p.shots ?? -1)" }
         func key(_ p: BacktestPrediction) -> String { "\(curve(p))|\(p.model)|\(p.origin)" }
@@ -379,7 +385,7 @@ public enum Backtester {
     /// Observations outside the 95% interval of `method` (default: ``primaryMethod(_:laws:)``
     /// of the methods with intervals), largest |z| first.
     public static func surprises(_ predictions: [BacktestPrediction], method: String? = nil) -> [Surprise] {
-        let laws = Array(Set(predictions.filter { !$0.intervals.isEmpty }.map(\.method))).sorted()
+        let laws = lawMethods(predictions)
         guard let method = method ?? primaryMethod(predictions, laws: laws) else { return [] }
         return predictions.filter { $0.method == method }.compactMap { p -> Surprise? in
             guard let interval = p.intervals.first(where: { abs($0.level - 0.95) < 1e-9 }), !interval.contains(p.observed), let z = p.z else { return nil }

@@ -87,15 +87,13 @@ extension FitSeries {
     /// The curve restricted to the points at `indices` (kept in order), with every per-point
     /// column cut alike. Stderr weights are rescaled to mean 1 so a Huber δ keeps its meaning.
     func restricted(to indices: [Int]) -> FitSeries {
-        var weights = data.weights.map { w in indices.map { w[$0] } }
-        if let kept = weights, !kept.isEmpty {
-            let mean = kept.reduce(0, +) / Double(kept.count)
-            if mean > 0 { weights = kept.map { $0 / mean } }
+        var kept = data.subset(indices)
+        if let weights = kept.weights, !weights.isEmpty {
+            let mean = weights.reduce(0, +) / Double(weights.count)
+            if mean > 0 { kept.weights = weights.map { $0 / mean } }
         }
         return FitSeries(
-            task: task, metric: metric, shots: shots,
-            data: FitData(x: indices.map { data.x[$0] }, x2: data.x2.map { c in indices.map { c[$0] } },
-                          y: indices.map { data.y[$0] }, weights: weights),
+            task: task, metric: metric, shots: shots, data: kept,
             models: indices.map { models[$0] }, families: indices.map { families[$0] },
             modelSeeds: indices.map { modelSeeds[$0] }, evaluationSeeds: indices.map { evaluationSeeds[$0] })
     }
@@ -340,10 +338,7 @@ extension Backtester {
                         let error = errors.isEmpty ? 0 : errors[Int(generator.next() % UInt64(errors.count))]
                         draws.append(value + error)
                     }
-                    let intervals: [LevelInterval] = draws.isEmpty ? [] : options.levels.map { level in
-                        let (lower, upper) = percentileInterval(draws, level: level)
-                        return LevelInterval(level: level, lower: lower, upper: upper)
-                    }
+                    let intervals = draws.isEmpty ? [] : LevelInterval.percentiles(of: draws, levels: options.levels)
                     predictions.append(BacktestPrediction(
                         task: accuracy.task, metric: accuracy.metric, method: method, model: accuracy.models[row].description,
                         origin: origin, x: xs[k], observed: accuracy.data.y[row], predicted: result.predictAccuracy(xs[k]),

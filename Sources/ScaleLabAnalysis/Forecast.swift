@@ -14,6 +14,14 @@ public struct LevelInterval: Sendable, Codable, Equatable {
     }
 
     public func contains(_ value: Double) -> Bool { lower <= value && value <= upper }
+
+    /// The central percentile interval of `draws` at each of `levels`.
+    public static func percentiles(of draws: [Double], levels: [Double]) -> [LevelInterval] {
+        levels.map { level in
+            let (lower, upper) = percentileInterval(draws, level: level)
+            return LevelInterval(level: level, lower: lower, upper: upper)
+        }
+    }
 }
 
 /// A prediction at one scale: the law's value and prediction intervals for a new observation.
@@ -170,10 +178,8 @@ public enum Forecaster {
             }
         }
         let points = xs.indices.map { j in
-            ForecastPoint(x: xs[j], x2: x2?[j], estimate: estimates[j], intervals: options.levels.map { level in
-                let (lower, upper) = percentileInterval(draws[j], level: level)
-                return LevelInterval(level: level, lower: lower, upper: upper)
-            }, draws: draws[j])
+            ForecastPoint(x: xs[j], x2: x2?[j], estimate: estimates[j],
+                          intervals: LevelInterval.percentiles(of: draws[j], levels: options.levels), draws: draws[j])
         }
         return Forecast(law: law.name, fit: fit, comparison: comparison, points: points,
                         replicates: options.replicates, succeeded: bootstrap.succeeded, thetas: bootstrap.thetas,
@@ -207,9 +213,7 @@ public enum Forecaster {
             // would let its twin vouch for it.
             let key = scale(i)
             if refits[key] == nil {
-                let keep = (0..<n).filter { scale($0) != key }
-                let rest = FitData(x: keep.map { data.x[$0] }, x2: data.x2.map { c in keep.map { c[$0] } },
-                                   y: keep.map { data.y[$0] }, weights: data.weights.map { c in keep.map { c[$0] } })
+                let rest = data.subset((0..<n).filter { scale($0) != key })
                 refits[key] = .some(try? fitter.refine(law, to: rest, from: fit.theta))
             }
             if let theta = refits[key] ?? nil {

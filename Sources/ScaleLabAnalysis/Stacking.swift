@@ -78,8 +78,7 @@ public enum Stacking {
             for inner in scales[max(2, scales.count - 3)..<(scales.count - 1)] {
                 let keep = curve.train.x.indices.filter { curve.train.x[$0] <= inner }
                 let test = curve.train.x.indices.filter { curve.train.x[$0] > inner }
-                let data = FitData(x: keep.map { curve.train.x[$0] }, y: keep.map { curve.train.y[$0] },
-                                   weights: curve.train.weights.map { w in keep.map { w[$0] } })
+                let data = curve.train.subset(keep)
                 guard let chosen = try? Forecaster.choose(data, options: options) else { continue }
                 let xs = test.map { curve.train.x[$0] }
                 let sigma = noise(chosen.law, theta: chosen.fit.theta, data: data)
@@ -94,7 +93,7 @@ public enum Stacking {
         let weights = bestWeights(examples.map { ($0.predictions, $0.observed) })
         let typical = examples.map(\.sigma.variance).sorted()[examples.count / 2]
         let scores = examples.map { example in
-            abs(example.observed - zip(weights, example.predictions).reduce(0) { $0 + $1.0 * $1.1 })
+            abs(example.observed - combined(weights, example.predictions))
                 / scale(example.sigma.moderated(typical), example.predictions)
         }.sorted()
         let quantiles = options.levels.map { level -> LevelInterval in
@@ -107,7 +106,7 @@ public enum Stacking {
             guard let predictions = memberPredictions(law: curve.law, theta: curve.theta, data: curve.train,
                                                       origin: curve.origin, xs: curve.xs, trend: trend) else { return nil }
             points.append(curve.xs.indices.map { k in
-                let estimate = zip(weights, predictions).reduce(0) { $0 + $1.0 * $1.1[k] }
+                let estimate = combined(weights, predictions.map { $0[k] })
                 let width = scale(sigma, predictions.map { $0[k] })
                 return ForecastPoint(x: curve.xs[k], estimate: estimate, intervals: quantiles.map {
                     LevelInterval(level: $0.level, lower: estimate - $0.lower * width, upper: estimate + $0.lower * width)
@@ -163,6 +162,11 @@ public enum Stacking {
         return Noise(variance: squares.reduce(0, +) / Double(n - p), degrees: Double(n - p))
     }
 
+    /// Σ wₘ ŷₘ.
+    static func combined(_ weights: [Double], _ predictions: [Double]) -> Double {
+        zip(weights, predictions).reduce(0) { $0 + $1.0 * $1.1 }
+    }
+
     /// The simplex weights (grid step 0.1) with the least mean absolute error; ties go to the
     /// earlier member (the law).
     static func bestWeights(_ examples: [(predictions: [Double], observed: Double)]) -> [Double] {
@@ -174,7 +178,7 @@ public enum Stacking {
                     let w = [Double(a), Double(b), Double(c), Double(steps - a - b - c)].map { $0 / Double(steps) }
                     var error = 0.0
                     for example in examples {
-                        error += abs(example.observed - zip(w, example.predictions).reduce(0) { $0 + $1.0 * $1.1 })
+                        error += abs(example.observed - combined(w, example.predictions))
                     }
                     if error < best.error - 1e-12 { best = (error, w) }
                 }

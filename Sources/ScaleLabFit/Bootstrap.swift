@@ -178,10 +178,7 @@ extension Fitter {
     /// resample best.
     func replicate(_ index: Int, law: any ScalingLaw, data: FitData, fit: FitResult, coldStarts: [[Double]],
                    options: BootstrapOptions) -> [Double]? {
-        let picked = options.indices(forReplicate: index, count: data.count)
-        let sample = FitData(
-            x: picked.map { data.x[$0] }, x2: data.x2.map { column in picked.map { column[$0] } },
-            y: picked.map { data.y[$0] }, weights: data.weights.map { column in picked.map { column[$0] } })
+        let sample = data.subset(options.indices(forReplicate: index, count: data.count))
         return refit(law, to: sample, warmStart: fit.theta, coldStarts: coldStarts)
     }
 

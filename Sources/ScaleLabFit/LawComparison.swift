@@ -49,10 +49,6 @@ extension Fitter {
         let k = holdOut ?? max(1, n / 5)
         let order = data.x.indices.sorted { data.x[$0] < data.x[$1] }
         let trainIndices = Array(order.dropLast(k)), testIndices = Array(order.suffix(k))
-        func subset(_ indices: [Int]) -> FitData {
-            FitData(x: indices.map { data.x[$0] }, x2: data.x2.map { c in indices.map { c[$0] } },
-                    y: indices.map { data.y[$0] }, weights: data.weights.map { c in indices.map { c[$0] } })
-        }
         func residual(_ prediction: Double, _ y: Double) -> Double? {
             switch space {
             case .log: return prediction > 0 && prediction.isFinite ? log(prediction) - log(y) : nil
@@ -80,7 +76,7 @@ extension Fitter {
             } catch {
                 score.failure = error.description
             }
-            let train = subset(trainIndices), test = subset(testIndices)
+            let train = data.subset(trainIndices), test = data.subset(testIndices)
             if let early = try? fitter.fit(law, to: train) {
                 let predictions = law.predict(early.theta, x: test.x, x2: test.x2)
                 let errors = zip(predictions, test.y).compactMap { residual($0, $1).map(abs) }

@@ -17,6 +17,13 @@ public struct FitData: Sendable {
     }
 
     public var count: Int { y.count }
+
+    /// The points at `indices`, in that order (repeats allowed: a bootstrap resample), with
+    /// every column cut alike.
+    public func subset(_ indices: [Int]) -> FitData {
+        FitData(x: indices.map { x[$0] }, x2: x2.map { c in indices.map { c[$0] } },
+                y: indices.map { y[$0] }, weights: weights.map { c in indices.map { c[$0] } })
+    }
 }
 
 /// Where residuals are measured.
