@@ -145,9 +145,11 @@ public enum Forecaster {
         let compared = comparer.compare(candidates, data: data)
         // Parsimony among the laws the data cannot tell apart (ΔAICc < 2, Burnham & Anderson 2002,
         // §2.6): the one with the fewest parameters, whose extrapolation rests on less.
+        // When no law can be ranked (too few scales for AICc), the simplest law that fitted.
         let supported = compared.scores.filter { $0.fit != nil && ($0.deltaAICc ?? .infinity) < 2 }
-        let simplest = supported.min { ($0.parameters, $0.aicc ?? .infinity) < ($1.parameters, $1.aicc ?? .infinity) }
-        guard let best = simplest ?? compared.scores.first(where: { $0.fit != nil }), let bestFit = best.fit,
+        let fitted = supported.isEmpty ? compared.scores.filter { $0.fit != nil } : supported
+        let simplest = fitted.min { ($0.parameters, $0.aicc ?? $0.rss ?? .infinity) < ($1.parameters, $1.aicc ?? $1.rss ?? .infinity) }
+        guard let best = simplest, let bestFit = best.fit,
               let bestLaw = LawCatalog.law(named: best.law).map(configured) else {
             throw FitInputError(compared.scores.compactMap(\.failure).first ?? "no law could be fitted")
         }

@@ -52,7 +52,7 @@ public struct Fitter: Sendable {
                 throw FitInputError("y at point \(index + 1) is \(data.y[index]); log residuals need y > 0 (use linear residuals for scores that can be 0)")
             }
         }
-        let distinct = Set(zip(data.x, data.x2 ?? data.x).map { "\($0.0)|\($0.1)" }).count
+        let distinct = data.distinctScales
         guard distinct >= p + 1 else {
             throw FitInputError("\(distinct) distinct x values for \(p) parameters of \(law.name): need at least \(p + 1) (one residual degree of freedom)")
         }

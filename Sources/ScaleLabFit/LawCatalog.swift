@@ -19,15 +19,16 @@ public enum LawCatalog {
         }
     }
 
-    /// The single-input laws `data` can support: k + 2 ≤ n (so AICc is defined) and k + 1 ≤ the
-    /// number of distinct x (one residual degree of freedom).
+    /// The single-input laws `data` can support: k + 2 ≤ n and k + 1 ≤ the number of distinct x
+    /// (one residual degree of freedom). AICc needs k + 2 ≤ distinct x (see `LawScore.aicc`); a
+    /// law fittable but below that is still a candidate, chosen only when no law can be ranked.
     ///
     /// With the metric's direction known, the law that can only move the other way is left out: a
     /// falling `power` law on an accuracy (which would claim inverse scaling, a diagnosis rather
     /// than a default forecast) or a rising `saturating` law on a loss. Logistic and BNSL laws
     /// bend either way and stay.
     public static func candidates(for data: FitData, higherIsBetter: Bool? = nil) -> [any ScalingLaw] {
-        let distinct = Set(data.x).count
+        let distinct = data.distinctScales
         let excluded: String? = higherIsBetter.map { $0 ? "power" : "saturating" }
         return singleInput.filter { $0 != excluded }.compactMap(law(named:)).filter {
             $0.internalNames.count + 2 <= data.count && $0.internalNames.count + 1 <= distinct

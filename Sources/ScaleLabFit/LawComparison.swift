@@ -6,10 +6,19 @@ public struct LawScore: Sendable, Codable {
     /// Number of fitted parameters k.
     public var parameters: Int
     public var points: Int
+    /// Distinct scales m among the points (distinct x, or (x, x₂) pairs for two-input laws).
+    public var scales: Int
     /// Σ rᵢ² of the full-data fit in the comparison's residual space.
     public var rss: Double?
     /// Corrected Akaike information criterion (Hurvich & Tsai 1989), Gaussian errors:
-    /// AICc = n·ln(RSS/n) + 2k + 2k(k+1)/(n − k − 1); nil when n ≤ k + 1 (undefined).
+    /// AICc = n·ln(RSS/n) + 2k + 2k(k+1)/(m − k − 1); nil when m ≤ k + 1 (undefined).
+    ///
+    /// The likelihood term counts all n points; the small-sample term counts the m distinct
+    /// scales. Points at one scale (Pythia's standard and deduplicated twins, seeds, repeated
+    /// evaluations) share that scale's departure from the law, so they are not independent
+    /// evidence about the curve's shape: the correction's sample size is the number of
+    /// independent units, here the scales (Burnham & Anderson 2002, on the effective sample size
+    /// when observations are clustered). With one point per scale, m = n and this is plain AICc.
     public var aicc: Double?
     public var deltaAICc: Double?
     /// Akaike weight exp(−Δ/2) / Σ exp(−Δ/2): the relative support among the laws compared.
@@ -45,7 +54,7 @@ extension Fitter {
         let space = residualSpace ?? (data.y.allSatisfy { $0 > 0 } ? .log : .linear)
         var fitter = self
         fitter.residualSpace = space
-        let n = data.count
+        let n = data.count, m = data.distinctScales
         let k = holdOut ?? max(1, n / 5)
         let order = data.x.indices.sorted { data.x[$0] < data.x[$1] }
         let trainIndices = Array(order.dropLast(k)), testIndices = Array(order.suffix(k))
@@ -58,7 +67,7 @@ extension Fitter {
 
         var scores: [LawScore] = laws.map { law in
             let p = law.internalNames.count
-            var score = LawScore(law: law.name, parameters: p, points: n, heldOut: k)
+            var score = LawScore(law: law.name, parameters: p, points: n, scales: m, heldOut: k)
             do throws(FitInputError) {
                 let result = try fitter.fit(law, to: data)
                 let predictions = law.predict(result.theta, x: data.x, x2: data.x2)
@@ -70,8 +79,8 @@ extension Fitter {
                 let rss = zip(residuals, data.weights ?? Array(repeating: 1, count: n)).reduce(0) { $0 + $1.0 * $1.0 * $1.1 * $1.1 }
                 score.fit = result
                 score.rss = rss
-                score.aicc = n > p + 1
-                    ? Double(n) * log(max(rss, 1e-300) / Double(n)) + 2 * Double(p) + 2 * Double(p * (p + 1)) / Double(n - p - 1)
+                score.aicc = m > p + 1
+                    ? Double(n) * log(max(rss, 1e-300) / Double(n)) + 2 * Double(p) + 2 * Double(p * (p + 1)) / Double(m - p - 1)
                     : nil
             } catch {
                 score.failure = error.description
@@ -110,6 +119,8 @@ extension Fitter {
                 verdict += "; but \(extrapolating.law) extrapolated better when the \(k) largest point\(k == 1 ? " was" : "s were") held out"
                     + String(format: " (%.3g vs %.3g)", otherError, bestError)
             }
+        } else if scores.contains(where: { $0.fit != nil }) {
+            verdict = "\(m) distinct scale\(m == 1 ? " is" : "s are") too few to rank these laws by AICc (a law with k parameters needs k + 2)"
         } else {
             verdict = "no law could be fitted"
         }

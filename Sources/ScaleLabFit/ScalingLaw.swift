@@ -18,6 +18,12 @@ public struct FitData: Sendable {
 
     public var count: Int { y.count }
 
+    /// Number of distinct scales: distinct x, or distinct (x, x₂) pairs for two-input data.
+    public var distinctScales: Int {
+        guard let x2 else { return Set(x).count }
+        return Set(zip(x, x2).map { [$0.0, $0.1] }).count
+    }
+
     /// The points at `indices`, in that order (repeats allowed: a bootstrap resample), with
     /// every column cut alike.
     public func subset(_ indices: [Int]) -> FitData {

@@ -38,8 +38,8 @@ struct PredictCommand: AsyncParsableCommand {
             a line in log x, and the average task's trend — by weights learned on the ladder itself:
             each task is refitted without its largest models, all four predict them, and the weights
             with the least error are kept; intervals are conformal, scaled from those inner errors.
-            The weights are printed on stderr. On Pythia (fit ≤ 2.8B, predict 6.9B and 12B) this
-            beats the law alone and every baseline; see README.
+            The weights are printed on stderr. Where a task's own law is weak (few sizes, noisy
+            scores) the stack leans on the baselines; see README for measured figures.
 
             --csv prints one row per prediction (task, metric, shots, law, x, x2, estimate, lower80,
             upper80, lower95, upper95, and the crossing with --threshold); --json prints everything.

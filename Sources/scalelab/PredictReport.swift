@@ -73,7 +73,12 @@ struct PredictReport: Encodable {
         guard let comparison = forecast.comparison else { return ["law: \(forecast.law), as asked (--law)"] }
         let runnerUp = comparison.scores.dropFirst().first { $0.deltaAICc != nil }
         let runner = runnerUp.map { "runner-up \($0.law) at ΔAICc \(String(format: "%.1f", $0.deltaAICc!))" } ?? "no other law could be scored"
-        if let best = comparison.best, best != forecast.law {
+        guard let best = comparison.best else {
+            return ["law: \(forecast.law), the fewest parameters among the laws that fitted "
+                + "(of \(comparison.scores.map(\.law).joined(separator: ", ")))",
+                    "verdict: \(comparison.verdict)"]
+        }
+        if best != forecast.law {
             return ["law: \(forecast.law), the fewest parameters among the laws within ΔAICc 2 of the best, \(best) "
                 + "(of \(comparison.scores.map(\.law).joined(separator: ", ")))",
                     "verdict: \(comparison.verdict)"]

@@ -35,6 +35,18 @@ func ladder(seed: UInt64) -> (data: FitData, next: Double) {
         #expect(abs(coverage95 - 0.95) <= 0.1)
     }
 
+    /// Four sizes, three seeds each: no law can be ranked by AICc (it needs k + 2 sizes), so `auto`
+    /// takes the simplest rising law that fitted rather than failing or picking by name.
+    @Test func autoFallsBackToTheSimplestLawWhenNoneCanBeRanked() throws {
+        let sizes = [1e8, 4e8, 1.6e9, 6.4e9]
+        let x = sizes.flatMap { [$0, $0, $0] }
+        let y = x.enumerated().map { 0.85 - 2 * pow($0.element, -0.12) + 0.004 * Double($0.offset % 3 - 1) }
+        let choice = try Forecaster.choose(FitData(x: x, y: y), options: ForecastOptions(higherIsBetter: true))
+        #expect(choice.law.name == "saturating")
+        #expect(choice.comparison?.best == nil)
+        #expect(choice.comparison?.verdict.contains("too few to rank") == true)
+    }
+
     @Test func autoRecordsWhyItChoseTheLaw() async throws {
         let (data, _) = ladder(seed: 1)
         let forecast = try await Forecaster.forecast(data, at: [3e10, 1e11], options: ForecastOptions(replicates: 50))

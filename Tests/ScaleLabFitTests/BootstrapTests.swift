@@ -103,6 +103,35 @@ func syntheticPowerLaw(E: Double = 1.69, A: Double = 406.4, alpha: Double = 0.34
         #expect(score.weight == 1 && score.deltaAICc == 0)
     }
 
+    /// Twins at one scale (Pythia's standard and deduplicated models) share the scale's departure
+    /// from the law: AICc's small-sample term counts the 6 scales, its likelihood term the 12 points.
+    @Test func twinPointsCountOnceInTheSmallSampleTerm() throws {
+        var generator = SplitMix64(seed: 21)
+        var x: [Double] = [], y: [Double] = []
+        for scale in (0..<6).map({ pow(10, 7.5 + 0.4 * Double($0)) }) {
+            for _ in 0..<2 {
+                x.append(scale)
+                y.append(0.9 - 3 * pow(scale, -0.15) + 0.01 * (Double(generator.next() % 1000) / 500 - 1))
+            }
+        }
+        var fitter = Fitter()
+        fitter.residualSpace = .linear
+        let comparison = fitter.compare([SaturatingPowerLaw(), LogisticLaw()], data: FitData(x: x, y: y))
+        #expect(comparison.scores.count == 2)
+        for score in comparison.scores {
+            #expect(score.points == 12 && score.scales == 6)
+            let rss = try #require(score.rss), aicc = try #require(score.aicc)
+            let n = 12.0, m = 6.0, k = Double(score.parameters)
+            #expect(abs(aicc - (n * log(rss / n) + 2 * k + 2 * k * (k + 1) / (m - k - 1))) < 1e-9)
+        }
+        // Three copies of four scales: the 3-parameter law fits (4 ≥ k + 1) but cannot be ranked (4 < k + 2).
+        let few = FitData(x: Array(x.prefix(8)) + Array(x.prefix(8)).enumerated().filter { $0.offset % 2 == 0 }.map(\.element),
+                          y: Array(y.prefix(8)) + Array(y.prefix(8)).enumerated().filter { $0.offset % 2 == 0 }.map { $0.element + 0.002 })
+        let unranked = fitter.compare([SaturatingPowerLaw()], data: few)
+        #expect(unranked.scores[0].fit != nil && unranked.scores[0].aicc == nil && unranked.best == nil)
+        #expect(unranked.verdict.hasPrefix("4 distinct scales are too few"))
+    }
+
     @Test func prefersTheLawThatMadeTheData() throws {
         let power = syntheticPowerLaw(sigma: 0.01, points: 15, seed: 12)
         let laws: [any ScalingLaw] = [PowerLaw(), LogisticLaw(), BrokenNeuralScalingLaw(breaks: 1)]
