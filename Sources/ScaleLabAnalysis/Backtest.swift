@@ -142,10 +142,11 @@ public struct StackingReport: Sendable, Codable {
     public var examples: Int
 }
 
-/// Whether larger values of a metric are better: losses, perplexities, bits and errors are not.
+/// Whether larger values of a metric are better: losses, perplexities, bits, errors, Brier scores
+/// and distances are not.
 public func higherIsBetter(_ metric: String) -> Bool {
     let lowered = metric.lowercased()
-    return !["loss", "ppl", "perplexity", "bpb", "bits", "error", "likelihood_difference"].contains { lowered.contains($0) }
+    return !["loss", "ppl", "perplexity", "bpb", "bits", "error", "likelihood_difference", "brier", "distance"].contains { lowered.contains($0) }
 }
 
 /// Rolling- or fixed-origin backtests: fit on the smaller models, predict the larger ones, and

@@ -62,6 +62,33 @@ enum Show {
         abs(value) < 1000 ? String(format: "%.\(digits)f", value) : String(format: "%.4g", value)
     }
 
+    /// A curve in one line of block characters (▁ … █): one per distinct x (points sharing an x
+    /// averaged), or with more than `width` distinct x, one per equal-width bin of log x; scaled
+    /// from `lower` to `upper` (default: the values' own range).
+    static func sparkline(x: [Double], y: [Double], lower: Double? = nil, upper: Double? = nil, width: Int = 16) -> String {
+        let blocks = Array("▁▂▃▄▅▆▇█")
+        let points = zip(x, y).filter { $0.0 > 0 && $0.0.isFinite && $0.1.isFinite }
+        guard let first = points.map(\.0).min(), let last = points.map(\.0).max() else { return "" }
+        let distinct = Set(points.map(\.0)).sorted()
+        let span = log(last) - log(first)
+        func bin(_ value: Double) -> Int {
+            guard distinct.count > width, span > 0 else { return distinct.firstIndex(of: value)! }
+            return min(Int((log(value) - log(first)) / span * Double(width)), width - 1)
+        }
+        var sums: [Int: (Double, Int)] = [:]
+        for (a, b) in points {
+            let old = sums[bin(a)] ?? (0, 0)
+            sums[bin(a)] = (old.0 + b, old.1 + 1)
+        }
+        let means = sums.keys.sorted().map { sums[$0]!.0 / Double(sums[$0]!.1) }
+        guard let low = lower ?? means.min(), let high = upper ?? means.max() else { return "" }
+        return String(means.map { value in
+            guard high > low else { return blocks[0] }
+            let level = Int(((value - low) / (high - low) * Double(blocks.count - 1)).rounded())
+            return blocks[min(max(level, 0), blocks.count - 1)]
+        })
+    }
+
     static func count(_ value: Int) -> String {
         let digits = String(value)
         var out = ""
