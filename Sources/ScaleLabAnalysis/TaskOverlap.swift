@@ -337,14 +337,9 @@ public enum TaskOverlap {
     /// freedom and 65 tasks, pure noise puts hundreds of pairs above 0.5, while this cut is ≈ 0.9.
     static func significantCorrelation(tasks: Int, residualDegreesOfFreedom ν: Int, alpha: Double = 0.05) -> Double {
         let pairs = Double(max(tasks * (tasks - 1) / 2, 1)), d = Double(max(ν - 1, 1))
-        let level = alpha / pairs
-        var low = 0.0, high = 1.0
-        for _ in 0..<60 {
-            let r = (low + high) / 2
-            let p = ScalingClassifier.studentTwoSided(r * (d / (1 - r * r)).squareRoot(), df: d)
-            if p > level { low = r } else { high = r }
-        }
-        return high
+        // Two-sided at α / pairs: t* with P(T ≥ t*) = α / (2·pairs); r = t* / √(t*² + d).
+        let t = Probability.studentUpperQuantile(alpha / pairs / 2, df: d)
+        return t / (t * t + d).squareRoot()
     }
 
     /// Fewest residual degrees of freedom the correlations are computed with: the unbiased ρ̂²

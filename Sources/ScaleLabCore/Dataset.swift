@@ -118,15 +118,11 @@ public struct Dataset: Sendable {
 
     /// The x of row `row` on `axis`, or nil when the model lacks it.
     public func x(_ axis: XAxis, row: Int) -> Double? {
-        switch axis {
-        case .model(let field): return model(ofRow: row).number(field.rawValue)
-        case .column(let name):
-            if let column = extraNumbers[name] {
-                let value = column[row]
-                return value.isNaN ? nil : value
-            }
-            return model(ofRow: row).attributes[name]
+        if case .column(let name) = axis, let column = extraNumbers[name] {
+            let value = column[row]
+            return value.isNaN ? nil : value
         }
+        return model(ofRow: row).value(on: axis)
     }
 
     /// Families present, sorted.

@@ -28,3 +28,14 @@ public enum XAxis: Hashable, Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension ModelInfo {
+    /// The model's value on `axis`: a model field, else one of its numeric attributes; nil when
+    /// it has none. (Per-row columns of a dataset are looked up by `Dataset.x(_:row:)`.)
+    public func value(on axis: XAxis) -> Double? {
+        switch axis {
+        case .model(let field): return number(field.rawValue)
+        case .column(let name): return attributes[name]
+        }
+    }
+}

@@ -62,7 +62,7 @@ struct MirageCommand: AsyncParsableCommand {
         }
         var x: [ModelKey: Double] = [:]
         for model in data.models {
-            if let value = axisValue(model, xAxis), value.isFinite, value > 0 { x[model.key] = value }
+            if let value = model.value(on: xAxis), value.isFinite, value > 0 { x[model.key] = value }
         }
         let items = data.itemResults.filter { $0.task == task }
         let answered = Set(items.map(\.model))
@@ -78,13 +78,6 @@ struct MirageCommand: AsyncParsableCommand {
             return
         }
         Terminal.out(MirageText.render(report, classes: classes, x: xAxis.description))
-    }
-
-    private func axisValue(_ model: ModelInfo, _ axis: XAxis) -> Double? {
-        switch axis {
-        case .model(let field): return model.number(field.rawValue)
-        case .column(let name): return model.attributes[name]
-        }
     }
 }
 

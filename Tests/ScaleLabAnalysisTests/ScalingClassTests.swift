@@ -163,14 +163,18 @@ import ScaleLabTestSupport
     /// χ²₀.₉₅ on 12 df = 21.02607, on 1 df = 3.841459; χ²₀.₉₉ on 30 df = 50.89218) and two
     /// interior values (P(|T₃| ≥ 0.5) = 0.651448, P(χ²₅ ≥ 2) = 0.849145, from scipy.stats 1.x).
     @Test func tailProbabilitiesMatchTables() {
-        #expect(abs(ScalingClassifier.studentTwoSided(2.228139, df: 10) - 0.05) < 1e-6)
-        #expect(abs(ScalingClassifier.studentTwoSided(-12.70620, df: 1) - 0.05) < 1e-6)
-        #expect(abs(ScalingClassifier.studentTwoSided(0.5, df: 3) - 0.651448) < 1e-6)
-        #expect(abs(ScalingClassifier.chiSquareUpper(21.02607, df: 12) - 0.05) < 1e-6)
-        #expect(abs(ScalingClassifier.chiSquareUpper(3.841459, df: 1) - 0.05) < 1e-6)
-        #expect(abs(ScalingClassifier.chiSquareUpper(50.89218, df: 30) - 0.01) < 1e-6)
-        #expect(abs(ScalingClassifier.chiSquareUpper(2, df: 5) - 0.849145) < 1e-6)
-        #expect(abs(ScalingClassifier.normalTwoSided(1.959964) - 0.05) < 1e-6)
+        #expect(abs(Probability.studentTwoSided(2.228139, df: 10) - 0.05) < 1e-6)
+        #expect(abs(Probability.studentTwoSided(-12.70620, df: 1) - 0.05) < 1e-6)
+        #expect(abs(Probability.studentTwoSided(0.5, df: 3) - 0.651448) < 1e-6)
+        #expect(abs(Probability.chiSquareUpper(21.02607, df: 12) - 0.05) < 1e-6)
+        #expect(abs(Probability.chiSquareUpper(3.841459, df: 1) - 0.05) < 1e-6)
+        #expect(abs(Probability.chiSquareUpper(50.89218, df: 30) - 0.01) < 1e-6)
+        #expect(abs(Probability.chiSquareUpper(2, df: 5) - 0.849145) < 1e-6)
+        // Student's t quantile: t₀.₉₇₅ on 10 d.o.f. = 2.228139 (tables).
+        #expect(abs(Probability.studentUpperQuantile(0.025, df: 10) - 2.228139) < 1e-5)
+        // The overlap's cluster cut: with one pair, the critical Pearson r at α = 0.05 on 10 d.o.f. is 0.5760 (tables).
+        #expect(abs(TaskOverlap.significantCorrelation(tasks: 2, residualDegreesOfFreedom: 11) - 0.5760) < 1e-4)
+        #expect(abs(Probability.normalTwoSided(1.959964) - 0.05) < 1e-6)
     }
 
     /// Three distinct scales (six models, twins at each) are too few for any trend test.
