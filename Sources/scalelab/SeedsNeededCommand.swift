@@ -64,8 +64,7 @@ struct SeedsNeededCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard tolerance.isFinite, tolerance > 0 else { throw ValidationError("--tolerance must be a positive error in the units of the score, e.g. 0.05") }
-        guard let counts = seedCounts, counts.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--seeds takes whole numbers ≥ 1, e.g. 1,2,4,8,16") }
-        _ = counts
+        guard seedCounts?.allSatisfy({ $0 >= 1 }) == true else { throw ValidationError("--seeds takes whole numbers ≥ 1, e.g. 1,2,4,8,16") }
         if let at, !(NumberParsing.double(at).map { $0 > 0 } ?? false) { throw ValidationError("--at '\(at)' is not a positive number (e.g. 12B or 1.2e10)") }
         if let seedSD, !(seedSD.isFinite && seedSD >= 0) { throw ValidationError("--seed-sd must be a finite value ≥ 0") }
         guard simulations >= 10 else { throw ValidationError("--simulations must be at least 10") }
