@@ -13,17 +13,24 @@ let package = Package(
         .library(name: "ScaleLabIO", targets: ["ScaleLabIO"]),
         .library(name: "ScaleLabFit", targets: ["ScaleLabFit"]),
         .library(name: "ScaleLabAnalysis", targets: ["ScaleLabAnalysis"]),
+        .library(name: "ScaleLabTasks", targets: ["ScaleLabTasks"]),
         .executable(name: "scalelab", targets: ["scalelab"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .target(name: "ScaleLabCore", exclude: ["README.md"], swiftSettings: strict),
         .target(name: "ScaleLabFit", dependencies: ["ScaleLabCore"], exclude: ["README.md"], swiftSettings: strict),
         .target(name: "ScaleLabAnalysis", dependencies: ["ScaleLabCore", "ScaleLabFit"], swiftSettings: strict),
+        .target(
+            name: "ScaleLabTasks",
+            dependencies: ["ScaleLabCore", "ScaleLabFit", "ScaleLabAnalysis", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         .target(
             name: "ScaleLabIO",
             dependencies: [
@@ -37,7 +44,7 @@ let package = Package(
         .executableTarget(
             name: "scalelab",
             dependencies: [
-                "ScaleLabCore", "ScaleLabIO", "ScaleLabFit", "ScaleLabAnalysis",
+                "ScaleLabCore", "ScaleLabIO", "ScaleLabFit", "ScaleLabAnalysis", "ScaleLabTasks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -61,6 +68,12 @@ let package = Package(
             exclude: ["backtest_reference.py"],
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "TaskBench",
+            dependencies: ["ScaleLabTasks"],
+            path: "Benchmarks/TaskBench",
+            swiftSettings: strict
+        ),
         .target(
             name: "ScaleLabTestSupport", dependencies: ["ScaleLabFit", "ScaleLabIO"], path: "Tests/ScaleLabTestSupport",
             swiftSettings: strict),
@@ -75,6 +88,9 @@ let package = Package(
             name: "ScaleLabIOTests",
             dependencies: ["ScaleLabCore", "ScaleLabIO", "ScaleLabTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(
+            name: "ScaleLabTasksTests", dependencies: ["ScaleLabTasks", "ScaleLabCore", "ScaleLabAnalysis", "ScaleLabTestSupport"],
+            swiftSettings: strict),
         .testTarget(
             name: "ScaleLabCLITests", dependencies: ["ScaleLabCore", "ScaleLabIO", "ScaleLabTestSupport"],
             swiftSettings: strict),

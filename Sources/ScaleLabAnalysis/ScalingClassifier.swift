@@ -245,11 +245,16 @@ private struct Analysis {
 
     /// The sd of each score if the model were guessing at `chance`: binomial at the chance level.
     func nullSigma(_ i: Int, chance: Double) -> Double {
-        let guess = chance * (1 - chance)
-        if let n = curve.items, n > 0 { return (guess / Double(n)).squareRoot() }
+        // A chance level of 0 or 1 would claim noiseless guesses: keep it ½ an item from the
+        // edge, as the binomial noise of a score does (p̃ = (k + ½)/(n + 1)).
+        func guess(_ n: Double) -> Double {
+            let edge = 0.5 / (n + 1), c = min(max(chance, edge), 1 - edge)
+            return c * (1 - c)
+        }
+        if let n = curve.items, n > 0 { return (guess(Double(n)) / Double(n)).squareRoot() }
         if let se = stderr[i], se.isFinite, se > 0, y[i] > 0, y[i] < 1 {
             let n = y[i] * (1 - y[i]) / (se * se) + 1
-            return (guess / n).squareRoot()
+            return (guess(n) / n).squareRoot()
         }
         return sigma[i]
     }
@@ -402,12 +407,19 @@ private struct Analysis {
         comparison = compared
         func score(_ name: String) -> LawScore? { compared.scores.first { $0.law == name && $0.aicc != nil && $0.fit != nil } }
         let stepScores = stepLaws.compactMap { score($0.name) }
-        guard let smooth = score(smoothLaw.name), let step = stepScores.min(by: { $0.aicc! < $1.aicc! }),
+        guard let step = stepScores.min(by: { $0.aicc! < $1.aicc! }),
               let stepLaw = stepLaws.first(where: { $0.name == step.law }), let theta = step.fit?.theta else {
             evidence.append("emergence not tested: the laws could not be fitted and ranked (\(compared.verdict))")
             return (nil, "no step law could be fitted")
         }
-        let delta = smooth.aicc! - step.aicc!
+        // A smooth law that cannot be fitted at all (an exact 0/1 step leaves it nothing to bend)
+        // is the strongest evidence against it: ΔAICc is unbounded.
+        let smoothScore = score(smoothLaw.name)
+        if smoothScore == nil {
+            let reason = compared.scores.first { $0.law == smoothLaw.name }?.failure ?? "no finite AICc"
+            evidence.append("the smooth law \(smoothLaw.name) could not be fitted (\(reason))")
+        }
+        let delta = (smoothScore?.aicc ?? .infinity) - step.aicc!
         let stepName = step.law == "logistic" && floor != nil ? String(format: "logistic (floor at chance %.3g)", floor!) : step.law
         statistics["emergence.deltaAICc"] = delta
 
@@ -416,7 +428,7 @@ private struct Analysis {
         let steps = zip(fitted.dropFirst(), fitted).map { $0 - $1 }
         let rise = steps.filter { $0 > 0 }.reduce(0, +)
         guard rise > 0, let jump = steps.indices.max(by: { steps[$0] < steps[$1] }) else {
-            evidence.append(String(format: "%@ vs %@: ΔAICc %.1f, but the step law does not rise over the data", stepName, smooth.law, delta))
+            evidence.append(String(format: "%@ vs %@: ΔAICc %.1f, but the step law does not rise over the data", stepName, smoothLaw.name, delta))
             return (nil, "the best step law does not rise over the data")
         }
         let share = steps[jump] / rise
@@ -425,11 +437,11 @@ private struct Analysis {
         statistics["emergence.jumpTo"] = scales[jump + 1]
         evidence.append(String(
             format: "%@ %@ %@ by ΔAICc %.1f (margin %.3g); %.0f%% of its rise happens between %@ and %@ (needs ≥ %.0f%%)",
-            stepName, delta >= 0 ? "beats" : "trails", smooth.law, abs(delta), options.emergenceMargin, 100 * share,
+            stepName, delta >= 0 ? "beats" : "trails", smoothLaw.name, abs(delta), options.emergenceMargin, 100 * share,
             Format.scale(scales[jump]) as NSString, Format.scale(scales[jump + 1]) as NSString, 100 * options.concentration))
         guard delta >= options.emergenceMargin else {
             return (nil, String(format: "no step law fits decisively better (%@ over %@: ΔAICc %.1f, needs ≥ %.3g)",
-                                stepName, smooth.law, delta, options.emergenceMargin))
+                                stepName, smoothLaw.name, delta, options.emergenceMargin))
         }
         guard share >= options.concentration else {
             return (nil, String(format: "the rise is spread out (at most %.0f%% between adjacent models)", 100 * share))

@@ -162,6 +162,18 @@ import ScaleLabTestSupport
     /// Stegun 1964, tables 26.1, 26.8 and 26.10: t₀.₉₇₅ on 10 df = 2.228139, on 1 df = 12.70620;
     /// χ²₀.₉₅ on 12 df = 21.02607, on 1 df = 3.841459; χ²₀.₉₉ on 30 df = 50.89218) and two
     /// interior values (P(|T₃| ≥ 0.5) = 0.651448, P(χ²₅ ≥ 2) = 0.849145, from scipy.stats 1.x).
+    /// A perfect 0/1 step (the sha256^n family's tool threshold): the smooth law cannot be fitted
+    /// at all, which counts for the step law; a chance level of 0 must not make the null noise 0.
+    @Test func anExactStepIsEmergent() {
+        let x = (0..<8).map { pow(10, 7 + 0.7 * Double($0)) }
+        let y: [Double] = [0, 0, 0, 0, 0, 0, 1, 1]
+        for chance in [nil, 0.0] {
+            let result = ScalingClassifier.classify(TaskCurve(task: "step", metric: "acc", x: x, y: y, items: 160, chance: chance))
+            #expect(result.scalingClass == .emergent, "chance \(String(describing: chance)): \(result.verdict)")
+            #expect(result.statistics.values.allSatisfy { $0.isFinite })
+        }
+    }
+
     @Test func tailProbabilitiesMatchTables() {
         #expect(abs(Probability.studentTwoSided(2.228139, df: 10) - 0.05) < 1e-6)
         #expect(abs(Probability.studentTwoSided(-12.70620, df: 1) - 0.05) < 1e-6)
