@@ -125,7 +125,7 @@ public enum SeedsNeeded {
                 runs: design.runs.reduce(0) { $0 + $1.seeds }, simulations: options.simulations,
                 failedFits: options.simulations - errors.count, success: success,
                 successStderr: (success * (1 - success) / Double(options.simulations)).squareRoot(),
-                medianError: quantile(sorted, 0.5), p90Error: quantile(sorted, 0.9)))
+                medianError: empiricalQuantile(sorted: sorted, 0.5), p90Error: empiricalQuantile(sorted: sorted, 0.9)))
         }
         if clamped > 0 {
             notes.append("\(clamped) simulated runs fell below \(String(format: "%.3g", floor)) and were raised to it (the law is fitted on log residuals)")
@@ -240,14 +240,6 @@ public enum SeedsNeeded {
         let u1 = (Double(generator.next() >> 11) + 0.5) / 9_007_199_254_740_992
         let u2 = Double(generator.next() >> 11) / 9_007_199_254_740_992
         return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
-    }
-
-    /// Empirical quantile (linear interpolation, Hyndman & Fan type 7) of sorted values; NaN when empty.
-    static func quantile(_ sorted: [Double], _ q: Double) -> Double {
-        guard !sorted.isEmpty else { return .nan }
-        let position = q * Double(sorted.count - 1)
-        let below = Int(position.rounded(.down)), above = min(below + 1, sorted.count - 1)
-        return sorted[below] + (sorted[above] - sorted[below]) * (position - Double(below))
     }
 }
 

@@ -469,10 +469,7 @@ public enum TaskOverlap {
         }.squareRoot()
     }
 
-    static func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted(), middle = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-    }
+    static func median(_ values: [Double]) -> Double { empiricalQuantile(sorted: values.sorted(), 0.5) }
 
     static func medianAbsoluteDeviation(_ values: [Double]) -> Double {
         let centre = median(values)

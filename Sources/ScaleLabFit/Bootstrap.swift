@@ -97,16 +97,19 @@ public struct BootstrapResult: Sendable, Codable {
     }
 }
 
-/// The (1 − level)/2 and (1 + level)/2 empirical quantiles (linear interpolation, Hyndman & Fan type 7).
+/// The empirical quantile `q` of ascending `sorted` values (linear interpolation, Hyndman & Fan
+/// type 7); q = ½ is the median (the mean of the two middle values for an even count). NaN when empty.
+public func empiricalQuantile(sorted: [Double], _ q: Double) -> Double {
+    guard !sorted.isEmpty else { return .nan }
+    let position = q * Double(sorted.count - 1)
+    let below = Int(position.rounded(.down)), above = min(below + 1, sorted.count - 1)
+    return sorted[below] + (sorted[above] - sorted[below]) * (position - Double(below))
+}
+
+/// The (1 − level)/2 and (1 + level)/2 empirical quantiles (``empiricalQuantile(sorted:_:)``).
 public func percentileInterval(_ values: [Double], level: Double) -> (lower: Double, upper: Double) {
-    guard !values.isEmpty else { return (.nan, .nan) }
     let sorted = values.sorted()
-    func quantile(_ q: Double) -> Double {
-        let position = q * Double(sorted.count - 1)
-        let below = Int(position.rounded(.down)), above = min(below + 1, sorted.count - 1)
-        return sorted[below] + (sorted[above] - sorted[below]) * (position - Double(below))
-    }
-    return (quantile((1 - level) / 2), quantile((1 + level) / 2))
+    return (empiricalQuantile(sorted: sorted, (1 - level) / 2), empiricalQuantile(sorted: sorted, (1 + level) / 2))
 }
 
 extension Fitter {

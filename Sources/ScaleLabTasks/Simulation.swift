@@ -103,10 +103,7 @@ public enum SimulationStatistics {
 
     /// The median of a sample (nil when empty).
     public static func median(_ values: [Double]) -> Double? {
-        guard !values.isEmpty else { return nil }
-        let sorted = values.sorted()
-        let middle = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+        values.isEmpty ? nil : empiricalQuantile(sorted: values.sorted(), 0.5)
     }
 
     /// The Kaplan–Meier median completion time of right-censored runs: the first completion time
