@@ -130,7 +130,7 @@ let dataset = try builder.build().selecting(Selection(metrics: ["acc"], shots: [
 let series = try dataset.fitSeries(x: .params)
 /// The laws fit_reference.py has, by ScaleLab's names: the work both sides do.
 let laws = ["power", "logistic", "bnsl1", "bnsl2"].filter(LawCatalog.singleInput.contains)
-let options = BacktestOptions(laws: laws, trainMax: trainMax, replicates: replicates, stacking: false)
+let options = BacktestOptions(laws: laws.compactMap(LawChoice.init(name:)), trainMax: trainMax, replicates: replicates, stacking: false)
 let trainPoints = series.map { $0.data.x.filter { $0 <= trainMax }.count }
 print("\(series.count) curves (acc, 0-shot, x = params), \(trainPoints.min() ?? 0)–\(trainPoints.max() ?? 0) training points each "
     + "(x ≤ \(String(format: "%.0e", trainMax))), \(replicates) bootstrap replicates")
@@ -174,7 +174,7 @@ print(String(format: "wall: median %.2f s, best %.2f s over %d runs (%@); CPU %.
              swiftWall, walls.min()!, repeats, walls.map { String(format: "%.2f", $0) }.joined(separator: ", "),
              swiftCPU, swiftCPU / swiftWall, cores))
 
-let catalog = await timedRun(BacktestOptions(laws: LawCatalog.singleInput, trainMax: trainMax, replicates: replicates))
+let catalog = await timedRun(BacktestOptions(laws: LawCatalog.singleInput.compactMap(LawChoice.init(name:)), trainMax: trainMax, replicates: replicates))
 print("\nScaleLab, whole catalog (\(LawCatalog.singleInput.joined(separator: ", "))), stacking on — one run, for the record")
 printSummaries(catalog.result, laws: LawCatalog.singleInput)
 print(String(format: "wall %.2f s, CPU %.2f s", catalog.wall, catalog.cpu))

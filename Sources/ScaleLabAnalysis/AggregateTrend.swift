@@ -10,15 +10,15 @@ import ScaleLabFit
 /// noisy but share a trend, and loses when tasks differ in shape (emergence): the comparison shows
 /// which the data are. (A line, not a fitted law: with a handful of scales, choosing a law for the
 /// aggregate would itself be noisy, and a baseline should be simple.)
-struct AggregateTrend {
-    static let name = "aggregate-trend"
+public struct AggregateTrend: Sendable {
+    public static let name = "aggregate-trend"
 
     /// Mean score per scale over the curves that have it.
     let scales: [Double]
     let means: [Double]
 
     /// One trend per metric with at least two curves.
-    static func byMetric(_ series: [FitSeries]) -> [String: AggregateTrend] {
+    public static func byMetric(_ series: [FitSeries]) -> [String: AggregateTrend] {
         var trends: [String: AggregateTrend] = [:]
         for (metric, curves) in Dictionary(grouping: series, by: \.metric) where curves.count >= 2 {
             trends[metric] = AggregateTrend(curves)
@@ -26,7 +26,7 @@ struct AggregateTrend {
         return trends
     }
 
-    init(_ series: [FitSeries]) {
+    public init(_ series: [FitSeries]) {
         var sums: [Double: (total: Double, count: Int)] = [:]
         for curve in series {
             // Each curve counts once per scale, whatever its number of models there.

@@ -4,8 +4,8 @@ import ScaleLabFit
 
 /// Settings of a backtest.
 public struct BacktestOptions: Sendable {
-    /// Laws to test (`auto` or names from ``LawCatalog``); baselines are always added.
-    public var laws: [String]
+    /// Laws to test (`auto`, or any law as a value); baselines are always added.
+    public var laws: [LawChoice]
     /// Fixed origin: fit on x ≤ `trainMax`, predict every larger x. Nil: rolling origin.
     public var trainMax: Double?
     /// Fixed origin per curve just below its largest x: fit on the smaller models, predict the
@@ -22,7 +22,7 @@ public struct BacktestOptions: Sendable {
     /// (see ``StackingReport``), where a metric has several curves.
     public var stacking: Bool
 
-    public init(laws: [String] = ["auto"], trainMax: Double? = nil, holdOutLargest: Bool = false, minimumTrain: Int = 5,
+    public init(laws: [LawChoice] = [.auto], trainMax: Double? = nil, holdOutLargest: Bool = false, minimumTrain: Int = 5,
                 replicates: Int = 200, seed: UInt64 = 42, levels: [Double] = [0.8, 0.95], fitter: Fitter = Fitter(),
                 floor: Double? = nil, stacking: Bool = true) {
         self.stacking = stacking
@@ -40,9 +40,9 @@ public struct BacktestOptions: Sendable {
 
 extension BacktestOptions {
     /// How the backtest forecasts `law` on a curve of `metric`.
-    func forecastOptions(law: String, metric: String) -> ForecastOptions {
+    func forecastOptions(law: LawChoice, metric: String, trend: AggregateTrend? = nil) -> ForecastOptions {
         ForecastOptions(law: law, fitter: fitter, replicates: replicates, seed: seed, levels: levels, floor: floor,
-                        higherIsBetter: higherIsBetter(metric))
+                        higherIsBetter: higherIsBetter(metric), trend: trend)
     }
 }
 
@@ -158,7 +158,7 @@ public enum Backtester {
         var skipped: [String] = []
         let trends = AggregateTrend.byMetric(series)
         /// One law to fit to one curve up to one origin.
-        struct Job: Sendable { var curve: Int; var origin: Double; var law: String; var test: [Int]; var train: FitData; var xs: [Double] }
+        struct Job: Sendable { var curve: Int; var origin: Double; var law: LawChoice; var test: [Int]; var train: FitData; var xs: [Double] }
         /// A job's forecast, kept for stacking.
         struct Pending { var job: Job; var forecast: Forecast }
         var pending: [Pending] = []
@@ -195,11 +195,18 @@ public enum Backtester {
         // The fits run a few at a time (each bootstrap is itself parallel); every forecast has its
         // own seed, and results are gathered in job order, so the outcome does not depend on scheduling.
         let allJobs = jobs
+        // The policy's decisions first, pooled over the curves of one metric from one origin.
+        let decisions = await Forecaster.decisions(for: allJobs.map { job in
+            let metric = series[job.curve].metric
+            return Forecaster.Question(data: job.train, xs: job.xs, options: options.forecastOptions(law: job.law, metric: metric, trend: trends[metric]),
+                                       group: Forecaster.group(metric: metric, data: job.train))
+        })
         @Sendable func work(_ i: Int) async -> (Int, Result<Forecast, FitInputError>) {
             let job = allJobs[i]
             do throws(FitInputError) {
-                let forecastOptions = options.forecastOptions(law: job.law, metric: series[job.curve].metric)
-                return (i, .success(try await Forecaster.forecast(job.train, at: job.xs, options: forecastOptions)))
+                let metric = series[job.curve].metric
+                let forecastOptions = options.forecastOptions(law: job.law, metric: metric, trend: trends[metric])
+                return (i, .success(try await Forecaster.forecast(job.train, at: job.xs, options: forecastOptions, decided: decisions[i])))
             } catch {
                 return (i, .failure(error))
             }
@@ -217,7 +224,7 @@ public enum Backtester {
                 results[i] = result
                 done += 1
                 let curve = series[allJobs[i].curve]
-                progress?(done, allJobs.count, "\(curve.task) \(curve.metric) \(allJobs[i].law)")
+                progress?(done, allJobs.count, "\(curve.task) \(curve.metric) \(allJobs[i].law.name)")
                 if next < allJobs.count {
                     let j = next
                     group.addTask { await work(j) }
@@ -232,19 +239,19 @@ public enum Backtester {
             case .success(let forecast)?:
                 pending.append(Pending(job: job, forecast: forecast))
             case .failure(let error)?:
-                skipped.append("\(curve.task) \(curve.metric) up to \(job.origin) with \(job.law): \(error.description)")
+                skipped.append("\(curve.task) \(curve.metric) up to \(job.origin) with \(job.law.name): \(error.description)")
             case nil:
                 break
             }
         }
         for item in pending {
-            record(series[item.job.curve], item.job.law, origin: item.job.origin, test: item.job.test,
+            record(series[item.job.curve], item.job.law.name, origin: item.job.origin, test: item.job.test,
                    item.forecast.points.map(\.estimate), item.forecast.points.map(\.intervals), law: item.forecast.law)
         }
         if options.stacking {
             // The curves of one metric forecast by one law from one origin are combined together.
             let groups = Dictionary(grouping: pending.indices) { i in
-                "\(series[pending[i].job.curve].metric)|\(pending[i].job.law)|\(pending[i].job.origin)"
+                "\(series[pending[i].job.curve].metric)|\(pending[i].job.law.name)|\(pending[i].job.origin)"
             }
             var stacked: [(Int, [ForecastPoint])] = []
             for key in groups.keys.sorted() {
@@ -252,13 +259,13 @@ public enum Backtester {
                 let first = pending[members[0]].job, metric = series[first.curve].metric
                 let curves = members.compactMap { i -> Stacking.Curve? in
                     let item = pending[i]
-                    guard let law = item.forecast.fittedLaw else { return nil }
-                    return Stacking.Curve(train: item.job.train, xs: item.job.xs, law: law, theta: item.forecast.fit.theta)
+                    guard let method = item.forecast.method(options: options.forecastOptions(law: first.law, metric: metric)) else { return nil }
+                    return Stacking.Curve(train: item.job.train, xs: item.job.xs, method: method, theta: item.forecast.fit?.theta)
                 }
                 let combined = curves.count == members.count && curves.count >= Stacking.minimumCurves
-                    ? Stacking.combine(curves, trend: trends[metric], options: options.forecastOptions(law: first.law, metric: metric)) : nil
+                    ? Stacking.combine(curves, trend: trends[metric], options: options.forecastOptions(law: first.law, metric: metric, trend: trends[metric])) : nil
                 if let combined {
-                    combinations.append(StackingReport(metric: metric, law: first.law, origin: first.origin,
+                    combinations.append(StackingReport(metric: metric, law: first.law.name, origin: first.origin,
                                                        weights: combined.combination.weights, quantiles: combined.combination.quantiles,
                                                        examples: combined.combination.examples))
                 }
@@ -272,13 +279,13 @@ public enum Backtester {
             if series.count >= Stacking.minimumCurves {
                 for (i, points) in stacked {
                     let item = pending[i]
-                    record(series[item.job.curve], item.job.law + Stacking.suffix, origin: item.job.origin, test: item.job.test,
+                    record(series[item.job.curve], item.job.law.name + Stacking.suffix, origin: item.job.origin, test: item.job.test,
                            points.map(\.estimate), points.map(\.intervals), law: item.forecast.law)
                 }
             }
         }
         return BacktestResult(predictions: predictions, summaries: summarize(predictions, levels: options.levels),
-                              surprises: surprises(predictions, method: primaryMethod(predictions, laws: options.laws)),
+                              surprises: surprises(predictions, method: primaryMethod(predictions, laws: options.laws.map(\.name))),
                               skipped: skipped, stacking: combinations, differences: differences(predictions, seed: options.seed))
     }
 

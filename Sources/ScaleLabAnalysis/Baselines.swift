@@ -7,6 +7,12 @@ public enum Baseline: String, CaseIterable, Sendable, Codable {
     case lastValue = "last-value"
     /// A straight line in log₁₀ x through the fitted points (least squares).
     case linearInLogX = "linear-log-x"
+    /// The recent trend: a line in log₁₀ x through the points at the last three distinct x (the
+    /// fewest that estimate a slope with a residual degree of freedom), carried forward — the
+    /// drift of a learning curve late in training, where a law fitted to the whole curve is
+    /// dominated by its early, differently shaped part (Hyndman & Athanasopoulos 2021, §5.2, the
+    /// drift method, on the log-x scale).
+    case localTrend = "local-trend"
 
     public func predict(_ data: FitData, at x: Double) -> Double {
         switch self {
@@ -14,6 +20,9 @@ public enum Baseline: String, CaseIterable, Sendable, Codable {
             let largest = data.x.max() ?? 0
             let values = zip(data.x, data.y).filter { $0.0 == largest }.map(\.1)
             return values.reduce(0, +) / Double(max(values.count, 1))
+        case .localTrend:
+            let recent = Set(Array(Set(data.x)).sorted().suffix(3))
+            return Baseline.linearInLogX.predict(data.subset(data.x.indices.filter { recent.contains(data.x[$0]) }), at: x)
         case .linearInLogX:
             let u = data.x.map(log10)
             let mu = u.reduce(0, +) / Double(u.count), my = data.y.reduce(0, +) / Double(data.y.count)

@@ -38,8 +38,9 @@ public enum Stacking {
         /// The largest x of `train`.
         var origin: Double { train.x.max() ?? 0 }
         var xs: [Double]
-        var law: any ScalingLaw
-        var theta: [Double]
+        /// The method the policy chose for the curve, and its law's θ when it is a law.
+        var method: ForecastMethod
+        var theta: [Double]?
     }
 
     /// The combination: weights per member, the scaled-error quantile per level, and how many
@@ -58,12 +59,14 @@ public enum Stacking {
         guard series.count == forecasts.count, series.count >= minimumCurves, Set(series.map(\.metric)).count == 1 else { return nil }
         var curves: [Curve] = []
         for (curve, forecast) in zip(series, forecasts) {
-            guard let law = forecast.fittedLaw else { return nil }
-            curves.append(Curve(train: curve.data, xs: forecast.points.map(\.x), law: law, theta: forecast.fit.theta))
+            guard let method = forecast.method(options: options) else { return nil }
+            curves.append(Curve(train: curve.data, xs: forecast.points.map(\.x), method: method, theta: forecast.fit?.theta))
         }
-        guard let (combination, points) = combine(curves, trend: AggregateTrend(series), options: options) else { return nil }
+        var options = options
+        options.trend = options.trend ?? AggregateTrend(series)
+        guard let (combination, points) = combine(curves, trend: options.trend, options: options) else { return nil }
         let origins = Set(curves.map(\.origin))
-        return (StackingReport(metric: series[0].metric, law: options.law, origin: origins.count == 1 ? origins.first! : .nan,
+        return (StackingReport(metric: series[0].metric, law: options.law.name, origin: origins.count == 1 ? origins.first! : .nan,
                                weights: combination.weights, quantiles: combination.quantiles, examples: combination.examples), points)
     }
 
@@ -79,10 +82,10 @@ public enum Stacking {
                 let keep = curve.train.x.indices.filter { curve.train.x[$0] <= inner }
                 let test = curve.train.x.indices.filter { curve.train.x[$0] > inner }
                 let data = curve.train.subset(keep)
-                guard let chosen = try? Forecaster.choose(data, options: options) else { continue }
                 let xs = test.map { curve.train.x[$0] }
-                let sigma = noise(chosen.law, theta: chosen.fit.theta, data: data)
-                guard let predictions = memberPredictions(law: chosen.law, theta: chosen.fit.theta, data: data,
+                guard let chosen = try? Forecaster.choose(data, at: xs, options: options) else { continue }
+                let sigma = noise(chosen.method, theta: chosen.fit?.theta, data: data)
+                guard let predictions = memberPredictions(chosen.method, theta: chosen.fit?.theta, data: data,
                                                           origin: inner, xs: xs, trend: trend), sigma.variance.isFinite else { continue }
                 for (k, row) in test.enumerated() {
                     examples.append((predictions.map { $0[k] }, curve.train.y[row], sigma))
@@ -102,8 +105,8 @@ public enum Stacking {
         }
         var points: [[ForecastPoint]] = []
         for curve in curves {
-            let sigma = noise(curve.law, theta: curve.theta, data: curve.train).moderated(typical)
-            guard let predictions = memberPredictions(law: curve.law, theta: curve.theta, data: curve.train,
+            let sigma = noise(curve.method, theta: curve.theta, data: curve.train).moderated(typical)
+            guard let predictions = memberPredictions(curve.method, theta: curve.theta, data: curve.train,
                                                       origin: curve.origin, xs: curve.xs, trend: trend) else { return nil }
             points.append(curve.xs.indices.map { k in
                 let estimate = combined(weights, predictions.map { $0[k] })
@@ -119,11 +122,19 @@ public enum Stacking {
     }
 
     /// Each member's predictions at `xs` from the points ≤ `origin`; nil without an aggregate trend there.
-    static func memberPredictions(law: any ScalingLaw, theta: [Double], data: FitData, origin: Double, xs: [Double],
+    static func memberPredictions(_ method: ForecastMethod, theta: [Double]?, data: FitData, origin: Double, xs: [Double],
                                   trend: AggregateTrend?) -> [[Double]]? {
         guard let shifts = trend?.shifts(from: origin, to: xs) else { return nil }
         let last = Baseline.lastValue.predict(data, at: origin)
-        return [law.predict(theta, x: xs, x2: nil),
+        let chosen: [Double]
+        if let law = method.law, let theta {
+            chosen = law.predict(theta, x: xs, x2: nil)
+        } else if case .baseline(let baseline) = method {
+            chosen = xs.map { baseline.predict(data, at: $0) }
+        } else {
+            chosen = shifts.map { last + $0 }
+        }
+        return [chosen,
                 xs.map { _ in last },
                 xs.map { Baseline.linearInLogX.predict(data, at: $0) },
                 shifts.map { last + $0 }]
@@ -153,11 +164,19 @@ public enum Stacking {
         }
     }
 
-    /// The residual variance of the law on its data.
-    static func noise(_ law: any ScalingLaw, theta: [Double], data: FitData) -> Noise {
-        let fitted = law.predict(theta, x: data.x, x2: data.x2)
+    /// The residual variance of the chosen method's curve on its data: the law's, or for a
+    /// baseline the line in log x's (a baseline has no curve through the points of its own).
+    static func noise(_ method: ForecastMethod, theta: [Double]?, data: FitData) -> Noise {
+        let fitted: [Double], p: Int
+        if let law = method.law, let theta {
+            fitted = law.predict(theta, x: data.x, x2: data.x2)
+            p = theta.count
+        } else {
+            fitted = data.x.map { Baseline.linearInLogX.predict(data, at: $0) }
+            p = 2
+        }
         let squares = zip(fitted, data.y).map { ($0 - $1) * ($0 - $1) }.filter(\.isFinite)
-        let n = squares.count, p = theta.count
+        let n = squares.count
         guard n > p else { return Noise(variance: .nan, degrees: 0) }
         return Noise(variance: squares.reduce(0, +) / Double(n - p), degrees: Double(n - p))
     }

@@ -110,7 +110,8 @@ public enum ReportBuilder {
         let trainMax = sizes[sizes.count - 3]
         let heldOut = sizes.suffix(2)
         let result = await Backtester.run(
-            series, options: BacktestOptions(laws: ["auto"], trainMax: trainMax, replicates: options.replicates, seed: options.seed))
+            series, options: BacktestOptions(laws: [.auto], trainMax: trainMax, replicates: options.replicates, seed: options.seed))
+        let trends = AggregateTrend.byMetric(series)
         guard !result.predictions.isEmpty else { return nil }
         let auto = result.predictions.filter { $0.method.hasPrefix("auto") && !$0.method.contains("stacked") }
         let surprises = result.surprises.filter { $0.method.hasPrefix("auto") && !$0.method.contains("stacked") }
@@ -147,18 +148,18 @@ public enum ReportBuilder {
             // with its 80% prediction band.
             if let low = curve.data.x.min(), let high = curve.data.x.max(), fitted.count >= 3 {
                 let grid = (0...40).map { pow(10, log10(low) + Double($0) / 40 * (log10(high) - log10(low))) }
-                let law = predicted.first?.law ?? "auto"
+                // The method the backtest chose for this curve (the policy's choice, a law or a
+                // baseline), drawn across the ladder: a law's curve with its 80% band, or the
+                // baseline's forecast. Intervals stay inside the metric's range by construction.
+                let law = predicted.first?.law.flatMap { LawChoice(name: $0) } ?? .auto
                 if let forecast = try? await Forecaster.forecast(
                     FitData(x: fitted.map(\.0), y: fitted.map(\.1)), at: grid,
                     options: ForecastOptions(law: law, replicates: min(options.replicates, 100), seed: options.seed,
-                                             higherIsBetter: higherIsBetter(metric))) {
+                                             higherIsBetter: higherIsBetter(metric), trend: trends[metric])) {
                     let band = forecast.points.map { $0.intervals.first { abs($0.level - 0.8) < 1e-9 } }
-                    // A score in [0, 1] cannot leave it: clip the band there (an extrapolated law's band can).
-                    let bounded = curve.data.y.allSatisfy { $0 >= 0 && $0 <= 1 }
-                    func clip(_ value: Double?) -> Double { bounded ? min(max(value ?? .nan, 0), 1) : value ?? .nan }
                     chartSeries.insert(ChartSeries(
                         name: "\(forecast.law) (80% band)", x: forecast.points.map(\.x), y: forecast.points.map(\.estimate),
-                        lower: band.map { clip($0?.lower) }, upper: band.map { clip($0?.upper) }, style: .line, color: 2), at: 0)
+                        lower: band.map { $0?.lower ?? .nan }, upper: band.map { $0?.upper ?? .nan }, style: .line, color: 2), at: 0)
                 }
             }
             let markers = surprises.filter { $0.task == task }.map { ChartMarker(x: $0.x, y: $0.observed, label: String(format: "%+.1fσ", $0.z)) }
@@ -191,7 +192,8 @@ public enum ReportBuilder {
                 .joined(separator: ", ") + ".")
         return ReportSection(
             id: "backtest", title: "Prediction and backtest",
-            paragraphs: ["Each curve is fitted with the law `auto` chooses (simplest within ΔAICc 2, direction-aware) on the models up to "
+            paragraphs: ["Each curve is forecast by the method `auto` chooses — the law or baseline that best forecast the curve's own later "
+                + "points from its earlier ones (rolling origins inside the fit set) — on the models up to "
                 + "\(size(trainMax)) parameters; the \(heldOut.count) largest sizes are predicted with 80% and 95% intervals from "
                 + "\(options.replicates) bootstrap refits. Hollow points were held out; red rings are surprises (outside 95%), labelled by z."],
             figures: figures,

@@ -115,7 +115,7 @@ struct BacktestCommand: AsyncParsableCommand {
         let directLaws = law.filter { $0 != Self.twoStep }
         let grouped = perFamily || checkpoints
         let options = BacktestOptions(
-            laws: directLaws.isEmpty ? ["auto"] : directLaws, trainMax: trainMax.flatMap { NumberParsing.double($0) },
+            laws: directLaws.isEmpty ? [.auto] : directLaws.compactMap(LawChoice.init(name:)), trainMax: trainMax.flatMap { NumberParsing.double($0) },
             holdOutLargest: grouped && trainMax == nil, minimumTrain: minimumTrain, replicates: bootstrap, seed: seed)
         let progress: @Sendable (Int, Int, String) -> Void = { index, total, name in Terminal.note("[\(index)/\(total)] \(name)") }
         let via = usesTwoStep ? via : nil

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ScaleLabAnalysis
 import ScaleLabCore
 import ScaleLabFit
 import ScaleLabIO
@@ -119,12 +120,23 @@ struct FitCommand: AsyncParsableCommand {
         if !allTasks { try requireOneCurve(series, verb: "fit") }
         let predictAt = predict.compactMap { NumberParsing.double($0) }
         var reports: [FitReport] = []
+        let trends = AggregateTrend.byMetric(series)
+        let decisions = await Forecaster.decisions(for: series.enumerated().map { index, curve in
+            let chance = data.index(ofTask: curve.task).flatMap { data.tasks[$0].chance }
+            let floorValue = (try? logisticFloor(floor, chance: chance)) ?? nil
+            return Forecaster.Question(data: curve.data, xs: predictAt.isEmpty ? nil : predictAt,
+                                       options: ForecastOptions(law: LawChoice(name: law) ?? .auto, fitter: fitter, floor: floorValue,
+                                                                higherIsBetter: higherIsBetter(curve.metric),
+                                                                trend: x2Axis == nil ? trends[curve.metric] : nil),
+                                       group: Forecaster.group(metric: curve.metric, data: curve.data))
+        })
         for (index, curve) in series.enumerated() {
             if allTasks {
                 Terminal.note("[\(index + 1)/\(series.count)] \(curve.task) \(curve.metric) (\(curve.data.count) points)")
             }
             let chance = data.index(ofTask: curve.task).flatMap { data.tasks[$0].chance }
-            reports.append(await fitOne(curve, fitter: fitter, xAxis: xAxis, x2Axis: x2Axis, predictAt: predictAt, chance: chance))
+            reports.append(await fitOne(curve, fitter: fitter, xAxis: xAxis, x2Axis: x2Axis, predictAt: predictAt, chance: chance,
+                                        trend: x2Axis == nil ? trends[curve.metric] : nil, decided: decisions[index]))
         }
         if json {
             if allTasks { try Terminal.json(reports) } else { try Terminal.json(reports[0]) }
@@ -139,13 +151,8 @@ struct FitCommand: AsyncParsableCommand {
         }
     }
 
-    /// The law as configured by the options: the logistic floor fixed when asked.
-    private func configured(_ law: any ScalingLaw, floor value: Double?) -> any ScalingLaw {
-        guard let value, law is LogisticLaw else { return law }
-        return LogisticLaw(floor: value)
-    }
-
-    private func fitOne(_ curve: FitSeries, fitter: Fitter, xAxis: XAxis, x2Axis: XAxis?, predictAt: [Double], chance: Double?) async -> FitReport {
+    private func fitOne(_ curve: FitSeries, fitter: Fitter, xAxis: XAxis, x2Axis: XAxis?, predictAt: [Double], chance: Double?,
+                        trend: AggregateTrend?, decided: LawDecision?) async -> FitReport {
         var report = FitReport(task: curve.task, metric: curve.metric, shots: curve.shots, x: xAxis.description,
                                x2: x2Axis?.description, points: curve.data.count)
         let floorValue: Double?
@@ -158,22 +165,27 @@ struct FitCommand: AsyncParsableCommand {
         let chosenLaw: any ScalingLaw
         let result: FitResult
         do throws(FitInputError) {
-            if law == "auto" {
-                let candidates = LawCatalog.candidates(for: curve.data).map { configured($0, floor: floorValue) }
-                guard !candidates.isEmpty else {
-                    throw FitInputError("\(curve.data.count) points at \(Set(curve.data.x).count) distinct x are too few for any law (the smallest has 3 parameters and needs 5 points at 4 distinct x)")
-                }
-                let comparison = fitter.compare(candidates, data: curve.data)
-                report.comparison = comparison
-                guard let best = comparison.scores.first(where: { $0.fit != nil }), let fit = best.fit,
-                      let bestLaw = LawCatalog.law(named: best.law).map({ configured($0, floor: floorValue) }) else {
-                    throw FitInputError(comparison.scores.compactMap(\.failure).first ?? "no law could be fitted")
-                }
-                chosenLaw = bestLaw
+            // The one law-selection policy (`predict`, `backtest` and the report use it too): with
+            // --predict, the inner forecasts are weighted towards that distance.
+            let options = ForecastOptions(law: LawChoice(name: law) ?? .auto, fitter: fitter, floor: floorValue,
+                                          higherIsBetter: higherIsBetter(curve.metric), trend: trend)
+            let choice = try Forecaster.choose(curve.data, at: predictAt.isEmpty ? nil : predictAt, options: options, decided: decided)
+            report.decision = choice.decision
+            if let law = choice.method.law, let fit = choice.fit {
+                chosenLaw = law
                 result = fit
             } else {
-                chosenLaw = configured(LawCatalog.law(named: law)!, floor: floorValue)
-                result = try fitter.fit(chosenLaw, to: curve.data)
+                // A baseline forecasts this curve best: say so, and show the best-scoring law for
+                // reference (what `predict` would use with --law).
+                let laws = (choice.decision?.candidates ?? []).compactMap { score in
+                    LawCatalog.law(named: score.method).map { (options.configured($0), score) }
+                }
+                guard let (law, _) = laws.first(where: { $0.1.innerError != nil }) ?? laws.first else {
+                    throw FitInputError(choice.decision?.evidence ?? "no law could be fitted")
+                }
+                chosenLaw = law
+                result = try fitter.fit(law, to: curve.data)
+                report.referenceOnly = true
             }
         } catch {
             report.error = error.description

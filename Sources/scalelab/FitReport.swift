@@ -1,4 +1,5 @@
 import Foundation
+import ScaleLabAnalysis
 import ScaleLabFit
 
 /// What `scalelab fit` prints for one curve: as a table for people, or as JSON.
@@ -39,8 +40,17 @@ struct FitReport: Encodable {
     var diagnostics: FitResult?
     /// Stage 1 of a two-step fit (the loss against scale); `diagnostics` is then stage 2.
     var lossDiagnostics: FitResult?
-    var comparison: LawComparison?
+    /// The law-selection policy's decision (`--law auto`): every candidate's inner forecast error.
+    var decision: LawDecision?
+    /// The policy chose a baseline; the law shown is the best-scoring law, for reference.
+    var referenceOnly = false
+    var comparison: LawComparison? { decision?.comparison }
     var error: String?
+
+    enum CodingKeys: String, CodingKey {
+        case task, metric, shots, x, x2, points, law, formula, parameters, predictions, bootstrap, diagnostics, lossDiagnostics,
+             decision, referenceOnly, error
+    }
 
     static func number(_ value: Double?) -> String {
         guard let value else { return "—" }
@@ -55,6 +65,27 @@ struct FitReport: Encodable {
         let curve = "\(task) · \(metric)" + (shots.map { " · \($0)-shot" } ?? "")
         lines.append("\(curve) — \(law ?? "?") fit on \(points) points against \(x)\(x2.map { " and \($0)" } ?? "")")
         if let formula { lines.append(formula) }
+        if let decision {
+            lines.append(decision.evidence)
+            if referenceOnly {
+                lines.append("no law forecast this curve better than \(decision.chosen); \(law ?? "?") below is the best law by the same evidence, "
+                    + "for reference (`scalelab predict` forecasts with \(decision.chosen))")
+            }
+            let scored = decision.candidates.filter { $0.innerError != nil }
+            if !scored.isEmpty {
+                lines.append("")
+                var table = TextTable(headers: ["candidate", "k", "inner error", "forecasts", "origins"])
+                table.frozen = 5
+                for score in decision.candidates {
+                    table.append([score.method, String(score.parameters), score.innerError.map { String(format: "%.4g", $0) } ?? "—",
+                                  String(score.forecasts), String(score.origins)])
+                }
+                lines.append(table.render())
+                lines.append("inner error: mean |error| (\(decision.candidates.first.map { _ in "score units for scores, log units for losses" } ?? "")) "
+                    + "forecasting the curve's later points from rolling origins inside the fit set"
+                    + (decision.distance.map { String(format: ", weighted towards %.2f decades", $0) } ?? ""))
+            }
+        }
         if let comparison {
             lines.append("")
             var table = TextTable(headers: ["law", "k", "AICc", "ΔAICc", "weight", "held-out error"])
@@ -123,6 +154,7 @@ struct FitReport: Encodable {
             if let comparison = report.comparison, comparison.indistinguishable.count > 1 {
                 notes.append("ties: " + comparison.indistinguishable.joined(separator: ","))
             }
+            if report.referenceOnly, let chosen = report.decision?.chosen { notes.append("chosen: \(chosen); law for reference") }
             table.append([report.task, report.metric, String(report.points), report.law ?? "—", parameters,
                           String(format: "%.3g", fit.rmse), notes.joined(separator: "; ")])
         }

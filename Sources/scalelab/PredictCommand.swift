@@ -155,11 +155,23 @@ struct PredictCommand: AsyncParsableCommand {
         if aggregate { return try await runAggregate(series, chances: chances, scales: scales) }
         if !allTasks { try requireOneCurve(series, verb: "predict") }
         var reports: [PredictReport] = []
+        // The average task's trend of each metric (from ≥ 2 curves) is one of auto's candidates,
+        // as in `backtest`.
+        let trends = AggregateTrend.byMetric(series)
+        // The policy decides for every curve together (pooled over the curves of one metric and
+        // origin), as `backtest`, `fit` and the report do.
+        let decisions = await Forecaster.decisions(for: series.enumerated().map { index, curve in
+            let floorValue = (try? logisticFloor(floor, chance: chances[index])) ?? nil
+            return Forecaster.Question(data: curve.data, xs: isTwoInput ? nil : scales.map(\.x),
+                                       options: options(floor: floorValue, metric: curve.metric, trend: trends[curve.metric]),
+                                       group: Forecaster.group(metric: curve.metric, data: curve.data))
+        })
         for (index, curve) in series.enumerated() {
             let name = "\(curve.task) \(curve.metric)" + (curve.shots.map { " \($0)-shot" } ?? "")
             Terminal.note((allTasks ? "[\(index + 1)/\(series.count)] " : "")
                 + "\(name): fitting \(curve.data.count) points, bootstrap \(bootstrap) refits on \(ProcessInfo.processInfo.activeProcessorCount) cores…")
-            reports.append(await predictOne(curve, scales: scales, chance: chances[index]))
+            reports.append(await predictOne(curve, scales: scales, chance: chances[index], trend: trends[curve.metric],
+                                            decided: decisions[index]))
         }
         if stack { stackReports(&reports, series: series) }
         if json {
@@ -210,20 +222,22 @@ struct PredictCommand: AsyncParsableCommand {
 
     /// How every forecast is made; Chinchilla is fitted as `scalelab fit` fits it (Huber δ = 1e-3,
     /// 200 starts of Epoch's grid).
-    private func options(floor value: Double?, metric: String) -> ForecastOptions {
+    private func options(floor value: Double?, metric: String, trend: AggregateTrend? = nil) -> ForecastOptions {
         let fitter = isTwoInput ? Fitter(loss: .huber(delta: 1e-3), maxStarts: 200) : Fitter()
-        return ForecastOptions(law: law, fitter: fitter, replicates: bootstrap, seed: seed, levels: Self.levels, floor: value,
-                               higherIsBetter: higherIsBetter(metric))
+        return ForecastOptions(law: LawChoice(name: law) ?? .auto, fitter: fitter, replicates: bootstrap, seed: seed, levels: Self.levels, floor: value,
+                               higherIsBetter: higherIsBetter(metric), trend: trend)
     }
 
     /// The crossing of `threshold` by a forecast's law, from its bootstrap refits.
     private func crossing(of forecast: Forecast, x: [Double]) -> CrossingPrediction? {
         guard let threshold, let fitted = forecast.fittedLaw else { return nil }
-        return ThresholdCrossing.predictCrossing(of: fitted, theta: forecast.fit.theta, replicates: forecast.thetas,
+        guard let theta = forecast.fit?.theta else { return nil }
+        return ThresholdCrossing.predictCrossing(of: fitted, theta: theta, replicates: forecast.thetas,
                                                  threshold: threshold, x: x, levels: Self.levels)
     }
 
-    private func predictOne(_ curve: FitSeries, scales: [Scale], chance: Double?) async -> PredictReport {
+    private func predictOne(_ curve: FitSeries, scales: [Scale], chance: Double?, trend: AggregateTrend?,
+                            decided: LawDecision?) async -> PredictReport {
         var report = PredictReport(task: curve.task, metric: curve.metric, shots: curve.shots, x: xAxis.description,
                                    x2: x2Axis?.description, points: curve.data.count, seed: seed)
         let floorValue: Double?
@@ -235,7 +249,7 @@ struct PredictCommand: AsyncParsableCommand {
         }
         do throws(FitInputError) {
             let forecast = try await Forecaster.forecast(curve.data, at: scales.map(\.x), x2: isTwoInput ? scales.map { $0.x2! } : nil,
-                                                         options: options(floor: floorValue, metric: curve.metric))
+                                                         options: options(floor: floorValue, metric: curve.metric, trend: trend), decided: decided)
             report.forecast = forecast
             report.crossing = crossing(of: forecast, x: curve.data.x)
         } catch {

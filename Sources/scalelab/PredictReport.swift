@@ -68,23 +68,28 @@ struct PredictReport: Encodable {
         return "[\(show(interval.lower)), \(show(interval.upper))]"
     }
 
-    /// Why this law: the runner-up's ΔAICc and the comparison's verdict, or that it was asked for.
+    /// Why this method: the policy's evidence (every candidate's inner forecast error in the JSON),
+    /// or that it was asked for.
     static func why(_ forecast: Forecast) -> [String] {
-        guard let comparison = forecast.comparison else { return ["law: \(forecast.law), as asked (--law)"] }
-        let runnerUp = comparison.scores.dropFirst().first { $0.deltaAICc != nil }
-        let runner = runnerUp.map { "runner-up \($0.law) at ΔAICc \(String(format: "%.1f", $0.deltaAICc!))" } ?? "no other law could be scored"
-        guard let best = comparison.best else {
-            return ["law: \(forecast.law), the fewest parameters among the laws that fitted "
-                + "(of \(comparison.scores.map(\.law).joined(separator: ", ")))",
-                    "verdict: \(comparison.verdict)"]
+        guard let decision = forecast.decision else { return ["law: \(forecast.law), as asked (--law)"] }
+        var lines = [decision.evidence]
+        let scored = decision.candidates.filter { $0.innerError != nil }
+        if scored.count > 1 {
+            lines.append("inner forecast errors: " + scored.map { "\($0.method) \(String(format: "%.3g", $0.innerError!))" }.joined(separator: " · "))
         }
-        if best != forecast.law {
-            return ["law: \(forecast.law), the fewest parameters among the laws within ΔAICc 2 of the best, \(best) "
-                + "(of \(comparison.scores.map(\.law).joined(separator: ", ")))",
-                    "verdict: \(comparison.verdict)"]
+        if let comparison = decision.comparison { lines.append("verdict: \(comparison.verdict)") }
+        return lines
+    }
+
+    /// The formula of the forecast's method: the law's, or what the baseline carries forward.
+    static func formula(_ forecast: Forecast) -> String {
+        if let fit = forecast.fit { return fit.formula }
+        switch forecast.law {
+        case "last-value": return "y = the value at the largest fitted x, carried forward"
+        case "linear-log-x": return "y = a + b·log10 x, least squares on the fitted points"
+        case "local-trend": return "y = a + b·log10 x, least squares on the points at the last three fitted x"
+        default: return "y = the value at the largest fitted x + the average task's gain over the same distance"
         }
-        return ["law: \(forecast.law), the AICc-best of \(comparison.scores.map(\.law).joined(separator: ", ")) (\(runner))",
-                "verdict: \(comparison.verdict)"]
     }
 
     /// "crosses T at x* [80%: a, b] [95%: c, d] (k of n replicates reach it)", or why not.
@@ -115,7 +120,7 @@ struct PredictReport: Encodable {
         let curve = "\(task) · \(metric)" + (shots.map { " · \($0)-shot" } ?? "")
         guard let forecast else { return "\(curve): \(error ?? "no forecast")" }
         lines.append("\(curve) — \(forecast.law) fit on \(points) points against \(x)" + (x2.map { " and \($0)" } ?? ""))
-        lines.append(forecast.fit.formula)
+        lines.append(Self.formula(forecast))
         lines += Self.why(forecast)
         if !forecast.points.isEmpty {
             lines.append("")
@@ -128,8 +133,12 @@ struct PredictReport: Encodable {
                                                        Self.interval(point.interval(0.8)), Self.interval(point.interval(0.95))])
             }
             lines.append(table.render())
+            for point in forecast.points {
+                if let warning = point.warning { lines.append("warning: at \(Show.size(point.x)): \(warning)") }
+            }
         }
-        lines.append("bootstrap: \(forecast.succeeded) of \(forecast.replicates) refits succeeded (seed \(seed))")
+        lines.append(forecast.fit == nil ? "intervals: from the baseline's own inner forecast errors (\(forecast.residuals.count))"
+            : "bootstrap: \(forecast.succeeded) of \(forecast.replicates) refits succeeded (seed \(seed))")
         if let crossing { lines.append(Self.crossingLine(crossing, x: x)) }
         return lines.joined(separator: "\n")
     }
@@ -204,7 +213,7 @@ struct AggregateReport: Encodable {
         lines.append("\(AggregateReport.meanOfTasksLabel): the mean of the tasks' own forecasts; intervals from the mean of their draws, "
             + "paired replicate by replicate (\(aggregate.pairedReplicates) paired)")
         if let forecast = aggregate.aggregateLaw {
-            lines.append("aggregate law: \(forecast.fit.formula)")
+            lines.append("aggregate law: \(PredictReport.formula(forecast))")
             lines += PredictReport.why(forecast).map { "  " + $0 }
         } else {
             lines.append("aggregate law: \(aggregate.aggregateLawError ?? "no forecast")")

@@ -35,31 +35,24 @@ func ladder(seed: UInt64) -> (data: FitData, next: Double) {
         #expect(abs(coverage95 - 0.95) <= 0.1)
     }
 
-    /// Four sizes, three seeds each: no law can be ranked by AICc (it needs k + 2 sizes), so `auto`
-    /// takes the simplest rising law that fitted rather than failing or picking by name.
-    @Test func autoFallsBackToTheSimplestLawWhenNoneCanBeRanked() throws {
-        let sizes = [1e8, 4e8, 1.6e9, 6.4e9]
-        let x = sizes.flatMap { [$0, $0, $0] }
-        let y = x.enumerated().map { 0.85 - 2 * pow($0.element, -0.12) + 0.004 * Double($0.offset % 3 - 1) }
-        let choice = try Forecaster.choose(FitData(x: x, y: y), options: ForecastOptions(higherIsBetter: true))
-        #expect(choice.law.name == "saturating")
-        #expect(choice.comparison?.best == nil)
-        #expect(choice.comparison?.verdict.contains("too few to rank") == true)
-    }
-
+    /// `auto` records why: every candidate's inner forecast error, the chosen one the least (or the
+    /// ladder's tie rule), and the evidence sentence.
     @Test func autoRecordsWhyItChoseTheLaw() async throws {
         let (data, _) = ladder(seed: 1)
         let forecast = try await Forecaster.forecast(data, at: [3e10, 1e11], options: ForecastOptions(replicates: 50))
-        #expect(forecast.comparison != nil)
-        // The law is the AICc-best or, among laws within ΔAICc 2 of it, the one with fewest parameters.
-        let chosen = try #require(forecast.comparison?.scores.first { $0.law == forecast.law })
-        #expect((chosen.deltaAICc ?? .infinity) < 2)
-        let best = try #require(forecast.comparison?.scores.first { $0.law == forecast.comparison?.best })
-        #expect(chosen.parameters <= best.parameters)
+        let decision = try #require(forecast.decision)
+        #expect(decision.basis == .innerForecasts)
+        #expect(decision.chosen == forecast.law)
+        let chosen = try #require(decision.candidates.first { $0.method == forecast.law })
+        let best = try #require(decision.candidates.compactMap(\.innerError).min())
+        // Chosen: the least inner error, or within one standard error of it with fewer parameters.
+        #expect(chosen.innerError! >= best)
+        #expect(chosen.innerError == best || decision.evidence.contains("within one standard error"))
         #expect(forecast.points.count == 2)
         for point in forecast.points {
             let narrow = point.interval(0.8)!, wide = point.interval(0.95)!
             #expect(wide.lower <= narrow.lower && narrow.upper <= wide.upper)
+            #expect(narrow.lower > 0)
         }
     }
 }

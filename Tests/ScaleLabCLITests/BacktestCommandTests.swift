@@ -27,7 +27,7 @@ import ScaleLabTestSupport
         let report = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
         let summaries = report["summaries"] as? [[String: Any]] ?? []
         func mae(_ method: String) -> Double { summaries.first { $0["method"] as? String == method }?["meanAbsoluteError"] as? Double ?? .nan }
-        #expect(Set(summaries.compactMap { $0["method"] as? String }) == ["power", "last-value", "linear-log-x"])
+        #expect(Set(summaries.compactMap { $0["method"] as? String }) == ["power", "last-value", "linear-log-x", "local-trend"])
         // A decreasing power law: carrying the last loss forward overshoots every larger model.
         #expect(mae("power") < mae("last-value"))
         #expect(mae("power") < mae("linear-log-x"))

@@ -48,14 +48,25 @@ import ScaleLabTestSupport
         #expect(parameter(again, "A")?["lower"] as? Double == parameter(report, "A")?["lower"] as? Double)
     }
 
-    @Test func autoRanksLawsAndExplains() throws {
-        let report = try json(["--task", "emergent", "--law", "auto"])
-        let comparison = report["comparison"] as? [String: Any]
-        let scores = comparison?["scores"] as? [[String: Any]] ?? []
-        #expect(scores.first?["law"] as? String == "logistic")
-        #expect((comparison?["verdict"] as? String)?.isEmpty == false)
+    /// `auto` chooses by the curve's own inner forecasts and prints the evidence; `--json` carries
+    /// every candidate's score, and the parameters are those of the chosen law (issue 15: the
+    /// estimates and intervals of one law).
+    @Test func autoChoosesByInnerForecastsAndExplains() throws {
+        let report = try json(["--task", "emergent", "--law", "auto", "--bootstrap", "50"])
+        let decision = report["decision"] as? [String: Any]
+        let candidates = decision?["candidates"] as? [[String: Any]] ?? []
+        #expect(decision?["basis"] as? String == "inner-forecasts")
+        #expect(candidates.contains { $0["method"] as? String == "last-value" && $0["innerError"] is Double })
+        #expect(candidates.contains { $0["method"] as? String == "logistic" })
+        let chosen = decision?["chosen"] as? String
+        if report["referenceOnly"] as? Bool != true { #expect(report["law"] as? String == chosen) }
+        for parameter in report["parameters"] as? [[String: Any]] ?? [] {
+            let estimate = parameter["estimate"] as? Double ?? .nan
+            let lower = parameter["lower"] as? Double ?? .nan, upper = parameter["upper"] as? Double ?? .nan
+            #expect(lower <= estimate + 1e-9 * abs(estimate) && estimate <= upper + 1e-9 * abs(estimate), "\(parameter)")
+        }
         let text = try CLI.run(["fit", "--task", "emergent", "--law", "auto", "--db", database])
-        #expect(text.stdout.contains("verdict:") && text.stdout.contains("ΔAICc"))
+        #expect(text.stdout.contains("chosen: ") && text.stdout.contains("inner error"))
     }
 
     @Test func ambiguousSelectionsAndBadOptionsAreUserErrors() throws {
