@@ -1,19 +1,25 @@
+import Foundation
+
 /// The points a law is fitted to: one or two scale inputs per point and a response.
 ///
 /// `x` holds the first input (N, D, C, … — whatever the x-axis is) and `x2` the second input of
 /// two-input laws (Chinchilla's D). `weights` multiply residuals (1/stderr on a log or linear
-/// scale, as the caller decides); nil means all ones.
+/// scale, as the caller decides); nil means all ones. `logX` is log x, kept with x: every law is a
+/// function of log x, and a fit evaluates it thousands of times on the same points.
 public struct FitData: Sendable {
-    public var x: [Double]
+    public var x: [Double] { didSet { logX = x.map(Foundation.log) } }
     public var x2: [Double]?
     public var y: [Double]
     public var weights: [Double]?
+    /// log x at every point (NaN or −∞ where x ≤ 0, which `Fitter.validate` refuses).
+    public private(set) var logX: [Double]
 
     public init(x: [Double], x2: [Double]? = nil, y: [Double], weights: [Double]? = nil) {
         self.x = x
         self.x2 = x2
         self.y = y
         self.weights = weights
+        logX = x.map(Foundation.log)
     }
 
     public var count: Int { y.count }

@@ -89,7 +89,7 @@ public struct M4Law: ScalingLaw {
     /// `M4LawTests` every one of the 48 reaches the same optimum, so refining all would only
     /// repeat it.
     public func initialGuesses(for data: FitData) -> [[Double]] {
-        let lx = data.x.map(log)
+        let lx = data.logX
         let low = data.y.min() ?? 0, high = data.y.max() ?? 1
         let span = max(high - low, 1e-12 * max(abs(high), 1))
         let (limitRange, startRange) = anchorRanges(data)
@@ -136,7 +136,7 @@ public struct M4Law: ScalingLaw {
         }
         let logWidth = log(width)
         for i in 0..<data.count {
-            let lx = log(data.x[i])
+            let lx = data.logX[i]
             let k = logBeta - c * lx - (1 - alpha) * logWidth
             let z = Self.solve(k: k, alpha: alpha)
             let u = width * logistic(z), v = width * logistic(-z)
