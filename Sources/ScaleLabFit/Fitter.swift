@@ -100,7 +100,9 @@ public struct Fitter: Sendable {
         var best: LevenbergMarquardt.Outcome?
         var convergedStarts = 0
         for (start, _) in ranked {
-            let outcome = solver.minimize(from: start)
+            // A start that joins the best converged minimum so far stops there (the winner is
+            // polished below anyway).
+            let outcome = solver.minimize(from: start, joining: best.flatMap { $0.converged ? $0 : nil })
             if outcome.converged { convergedStarts += 1 }
             guard outcome.objective.isFinite else { continue }
             if best == nil || outcome.objective < best!.objective
