@@ -107,10 +107,11 @@ struct LevenbergMarquardt {
         return (total.isFinite ? total : .infinity, finite)
     }
 
-    /// θ refined from `start`. With `known`, the converged minimum of an earlier start, the search
-    /// stops once it has joined that minimum — every parameter within 10⁻³·max(1, |θ|) of it and
-    /// the objective within 10⁻⁶ of its value: what is left is the tail of the convergence towards
-    /// a point already found, which a multistart search need not repeat.
+    /// θ refined from `start`. With `known`, the end point of an earlier start, the search stops
+    /// once it has joined that point — every parameter within 10⁻³·max(1, |θ|) of it and the
+    /// objective within 10⁻⁶ of its value: what is left is the tail of the convergence towards a
+    /// point already found, which a multistart search need not repeat. It counts as converged when
+    /// the earlier start did.
     func minimize(from start: [Double], joining known: Outcome? = nil) -> Outcome {
         let p = start.count
         var theta = zip(zip(start, lower), upper).map { min(max($0.0, $0.1), $1) }
@@ -216,7 +217,7 @@ struct LevenbergMarquardt {
                 if let known, abs(cost - known.objective) <= 1e-6 * known.objective,
                    zip(theta, known.theta).allSatisfy({ abs($0 - $1) <= 1e-3 * max(1, abs($1)) }) {
                     return Outcome(theta: theta, objective: cost, iterations: iteration, evaluations: evaluations,
-                                   converged: true, message: "joined the minimum of an earlier start")
+                                   converged: known.converged, message: "joined the minimum of an earlier start")
                 }
             } else {
                 if stepNorm.squareRoot() <= options.xtol * (thetaNorm.squareRoot() + options.xtol) {
