@@ -3,32 +3,41 @@ enum DenseLinearAlgebra {
     /// Solves A x = b for symmetric positive definite A (row-major p×p) by Cholesky; nil when A is
     /// not positive definite.
     static func choleskySolve(_ a: [Double], _ b: [Double], _ p: Int) -> [Double]? {
-        var l = [Double](repeating: 0, count: p * p)
-        for i in 0..<p {
-            for j in 0...i {
-                var sum = a[i * p + j]
-                for k in 0..<j { sum -= l[i * p + k] * l[j * p + k] }
-                if i == j {
-                    guard sum > 0, sum.isFinite else { return nil }
-                    l[i * p + i] = sum.squareRoot()
-                } else {
-                    l[i * p + j] = sum / l[j * p + j]
+        var factor = a, x = b
+        return choleskySolveInPlace(&factor, &x, p) ? x : nil
+    }
+
+    /// The same solve in place, without allocating: the Cholesky factor L (A = LLᵀ) overwrites the
+    /// lower triangle of `a` (row-major p×p) and x overwrites `b`; false when A is not positive
+    /// definite.
+    static func choleskySolveInPlace(_ a: inout [Double], _ b: inout [Double], _ p: Int) -> Bool {
+        a.withUnsafeMutableBufferPointer { l in
+            b.withUnsafeMutableBufferPointer { x in
+                for i in 0..<p {
+                    for j in 0...i {
+                        var sum = l[i * p + j]
+                        for k in 0..<j { sum -= l[i * p + k] * l[j * p + k] }
+                        if i == j {
+                            guard sum > 0, sum.isFinite else { return false }
+                            l[i * p + i] = sum.squareRoot()
+                        } else {
+                            l[i * p + j] = sum / l[j * p + j]
+                        }
+                    }
                 }
+                for i in 0..<p {
+                    var sum = x[i]
+                    for k in 0..<i { sum -= l[i * p + k] * x[k] }
+                    x[i] = sum / l[i * p + i]
+                }
+                for i in stride(from: p - 1, through: 0, by: -1) {
+                    var sum = x[i]
+                    for k in (i + 1)..<p { sum -= l[k * p + i] * x[k] }
+                    x[i] = sum / l[i * p + i]
+                }
+                return true
             }
         }
-        var y = [Double](repeating: 0, count: p)
-        for i in 0..<p {
-            var sum = b[i]
-            for k in 0..<i { sum -= l[i * p + k] * y[k] }
-            y[i] = sum / l[i * p + i]
-        }
-        var x = [Double](repeating: 0, count: p)
-        for i in stride(from: p - 1, through: 0, by: -1) {
-            var sum = y[i]
-            for k in (i + 1)..<p { sum -= l[k * p + i] * x[k] }
-            x[i] = sum / l[i * p + i]
-        }
-        return x
     }
 
     /// Eigenvalues (ascending) and unit eigenvectors (columns, row-major p×p) of a symmetric

@@ -100,7 +100,10 @@ public struct Fitter: Sendable {
         var best: LevenbergMarquardt.Outcome?
         var convergedStarts = 0
         for (start, _) in ranked {
-            let outcome = solver.minimize(from: start)
+            // A start that joins the best minimum so far stops there (the winner is polished below
+            // anyway): on Huber's nearly absolute loss many starts creep to one minimum for all of
+            // their iterations.
+            let outcome = solver.minimize(from: start, joining: best)
             if outcome.converged { convergedStarts += 1 }
             guard outcome.objective.isFinite else { continue }
             if best == nil || outcome.objective < best!.objective

@@ -34,6 +34,21 @@ struct LevenbergMarquardt {
     let lower: [Double]
     let upper: [Double]
     var options = Options()
+    /// g(yᵢ): log y or y by the residual space, computed once rather than at every evaluation.
+    private let target: [Double]
+    /// The residual weights, ones when the data carry none.
+    private let weights: [Double]
+
+    init(law: any ScalingLaw, data: FitData, loss: Loss, space: ResidualSpace, lower: [Double], upper: [Double]) {
+        self.law = law
+        self.data = data
+        self.loss = loss
+        self.space = space
+        self.lower = lower
+        self.upper = upper
+        target = space == .log ? data.y.map(Foundation.log) : data.y
+        weights = data.weights ?? [Double](repeating: 1, count: data.count)
+    }
 
     private var n: Int { data.count }
 
@@ -50,45 +65,61 @@ struct LevenbergMarquardt {
 
     @inline(__always)
     func residual(_ i: Int, _ prediction: Double) -> Double? {
-        let weight = data.weights?[i] ?? 1
         switch space {
         case .log:
             guard prediction > 0, prediction.isFinite else { return nil }
-            return weight * (Foundation.log(prediction) - Foundation.log(data.y[i]))
+            return weights[i] * (Foundation.log(prediction) - target[i])
         case .linear:
             guard prediction.isFinite else { return nil }
-            return weight * (prediction - data.y[i])
+            return weights[i] * (prediction - target[i])
         }
     }
 
-    /// Residuals and their Jacobian (row-major n×p) at θ; nil when a prediction is unusable.
+    /// Residuals and their Jacobian (row-major n×p) at θ; false when a prediction is unusable or a
+    /// derivative is not finite.
     func linearize(_ theta: [Double], values: inout [Double], jacobian: inout [Double], residuals: inout [Double]) -> Bool {
+        let (cost, jacobianFinite) = evaluate(theta, values: &values, jacobian: &jacobian, residuals: &residuals)
+        return cost.isFinite && jacobianFinite
+    }
+
+    /// F(θ) together with the residuals and their Jacobian (row-major n×p, in the residual space)
+    /// at θ — +∞ when a prediction is unusable — and whether every derivative is finite. Every
+    /// trial point is evaluated this way: derivatives come from the same exponentials as ŷ, so
+    /// they cost a fraction of a second prediction at the accepted point.
+    func evaluate(_ theta: [Double], values: inout [Double], jacobian: inout [Double], residuals: inout [Double])
+        -> (cost: Double, jacobianFinite: Bool) {
         let p = theta.count
         jacobian.withUnsafeMutableBufferPointer { buffer in
             law.predict(theta, data: data, values: &values, jacobian: buffer.baseAddress!)
         }
+        var total = 0.0, finite = true
         for i in 0..<n {
-            guard let r = residual(i, values[i]) else { return false }
+            guard let r = residual(i, values[i]) else { return (.infinity, false) }
             residuals[i] = r
-            let weight = data.weights?[i] ?? 1
-            let scale = space == .log ? weight / values[i] : weight
+            total += loss.rho(r)
+            let scale = space == .log ? weights[i] / values[i] : weights[i]
             for j in 0..<p {
                 let entry = jacobian[i * p + j] * scale
-                guard entry.isFinite else { return false }
+                if !entry.isFinite { finite = false }
                 jacobian[i * p + j] = entry
             }
         }
-        return true
+        return (total.isFinite ? total : .infinity, finite)
     }
 
-    func minimize(from start: [Double]) -> Outcome {
+    /// θ refined from `start`. With `known`, the end point of an earlier start, the search stops
+    /// once it has joined that point — every parameter within 10⁻³·max(1, |θ|) of it and the
+    /// objective within 10⁻⁶ of its value: what is left is the tail of the convergence towards a
+    /// point already found, which a multistart search need not repeat. It counts as converged when
+    /// the earlier start did.
+    func minimize(from start: [Double], joining known: Outcome? = nil) -> Outcome {
         let p = start.count
         var theta = zip(zip(start, lower), upper).map { min(max($0.0, $0.1), $1) }
         var values = [Double](repeating: 0, count: n)
         var jacobian = [Double](repeating: 0, count: n * p)
         var residuals = [Double](repeating: 0, count: n)
         var evaluations = 1
-        var cost = objective(theta, values: &values)
+        var (cost, jacobianFinite) = evaluate(theta, values: &values, jacobian: &jacobian, residuals: &residuals)
         guard cost.isFinite else {
             return Outcome(theta: theta, objective: .infinity, iterations: 0, evaluations: 1, converged: false,
                            message: "the model cannot be evaluated at the starting point")
@@ -99,69 +130,62 @@ struct LevenbergMarquardt {
         var needsLinearization = true
         var normal = [Double](repeating: 0, count: p * p)
         var gradient = [Double](repeating: 0, count: p)
+        // Work arrays of every iteration, allocated once.
+        var free: [Int] = []
+        free.reserveCapacity(p)
+        var system = [Double](repeating: 0, count: p * p)
+        var reduced = [Double](repeating: 0, count: p)
+        var trial = theta
+        var step = [Double](repeating: 0, count: p)
+        var trialValues = [Double](repeating: 0, count: n)
+        var trialJacobian = [Double](repeating: 0, count: n * p)
+        var trialResiduals = [Double](repeating: 0, count: n)
 
         for iteration in 1...options.maxIterations {
             if needsLinearization {
-                guard linearize(theta, values: &values, jacobian: &jacobian, residuals: &residuals) else {
+                guard jacobianFinite else {
                     return Outcome(theta: theta, objective: cost, iterations: iteration, evaluations: evaluations,
                                    converged: false, message: "the Jacobian is not finite at the current point")
                 }
-                for k in 0..<(p * p) { normal[k] = 0 }
-                for k in 0..<p { gradient[k] = 0 }
-                for i in 0..<n {
-                    let s = loss.sqrtWeight(residuals[i])
-                    let s2 = s * s
-                    let curvature = loss.curvatureWeight(residuals[i])
-                    let row = i * p
-                    for a in 0..<p {
-                        let ja = jacobian[row + a]
-                        if ja == 0 { continue }
-                        gradient[a] += s2 * ja * residuals[i]
-                        for b in 0...a { normal[a * p + b] += curvature * ja * jacobian[row + b] }
-                    }
-                }
-                for a in 0..<p { for b in 0..<a { normal[b * p + a] = normal[a * p + b] } }
+                accumulateNormalEquations(jacobian, residuals, normal: &normal, gradient: &gradient)
                 for a in 0..<p { diagonalScale[a] = max(diagonalScale[a], normal[a * p + a]) }
                 needsLinearization = false
             }
             // Active set: parameters pinned on a bound by an outward gradient.
-            var free: [Int] = []
+            free.removeAll(keepingCapacity: true)
             for j in 0..<p {
                 let span = upper[j] - lower[j]
                 let atLower = theta[j] <= lower[j] + 1e-12 * max(1, abs(span)) && gradient[j] > 0
                 let atUpper = theta[j] >= upper[j] - 1e-12 * max(1, abs(span)) && gradient[j] < 0
                 if !(atLower || atUpper) { free.append(j) }
             }
-            let projectedGradient = free.map { abs(gradient[$0]) }.max() ?? 0
+            var projectedGradient = 0.0
+            for j in free { projectedGradient = max(projectedGradient, abs(gradient[j])) }
             if projectedGradient <= options.gtol * max(1, cost) {
                 return Outcome(theta: theta, objective: cost, iterations: iteration, evaluations: evaluations,
                                converged: true, message: "projected gradient below tolerance")
             }
             let m = free.count
-            var system = [Double](repeating: 0, count: m * m)
-            var rhs = [Double](repeating: 0, count: m)
             for (a, ja) in free.enumerated() {
-                rhs[a] = -gradient[ja]
+                reduced[a] = -gradient[ja]
                 for (b, jb) in free.enumerated() { system[a * m + b] = normal[ja * p + jb] }
                 system[a * m + a] += lambda * max(diagonalScale[ja], 1e-300)
             }
-            guard let reduced = DenseLinearAlgebra.choleskySolve(system, rhs, m) else {
+            guard DenseLinearAlgebra.choleskySolveInPlace(&system, &reduced, m) else {
                 lambda *= nu
                 nu *= 2
                 if lambda > 1e20 { return stalled(theta, cost, iteration, evaluations) }
                 continue
             }
-            var trial = theta
+            for j in 0..<p { trial[j] = theta[j] }
             for (a, j) in free.enumerated() { trial[j] = min(max(theta[j] + reduced[a], lower[j]), upper[j]) }
-            var step = [Double](repeating: 0, count: p)
             var stepNorm = 0.0, thetaNorm = 0.0
             for j in 0..<p {
                 step[j] = trial[j] - theta[j]
                 stepNorm += step[j] * step[j]
                 thetaNorm += theta[j] * theta[j]
             }
-            var trialValues = [Double](repeating: 0, count: n)
-            let trialCost = objective(trial, values: &trialValues)
+            let (trialCost, trialJacobianFinite) = evaluate(trial, values: &trialValues, jacobian: &trialJacobian, residuals: &trialResiduals)
             evaluations += 1
             // Predicted decrease of the Gauss–Newton model for the projected step.
             var predicted = 0.0
@@ -173,8 +197,11 @@ struct LevenbergMarquardt {
             if trialCost < cost {
                 let decrease = cost - trialCost
                 let ratio = predicted > 0 ? decrease / predicted : 1
-                theta = trial
-                values = trialValues
+                swap(&theta, &trial)
+                swap(&values, &trialValues)
+                swap(&jacobian, &trialJacobian)
+                swap(&residuals, &trialResiduals)
+                jacobianFinite = trialJacobianFinite
                 cost = trialCost
                 lambda *= max(1.0 / 3.0, 1 - pow(2 * ratio - 1, 3))
                 nu = 2
@@ -186,6 +213,11 @@ struct LevenbergMarquardt {
                 if stepNorm.squareRoot() <= options.xtol * (thetaNorm.squareRoot() + options.xtol) {
                     return Outcome(theta: theta, objective: cost, iterations: iteration, evaluations: evaluations,
                                    converged: true, message: "step below tolerance")
+                }
+                if let known, abs(cost - known.objective) <= 1e-6 * known.objective,
+                   zip(theta, known.theta).allSatisfy({ abs($0 - $1) <= 1e-3 * max(1, abs($1)) }) {
+                    return Outcome(theta: theta, objective: cost, iterations: iteration, evaluations: evaluations,
+                                   converged: known.converged, message: "joined the minimum of an earlier start")
                 }
             } else {
                 if stepNorm.squareRoot() <= options.xtol * (thetaNorm.squareRoot() + options.xtol) {
@@ -199,6 +231,35 @@ struct LevenbergMarquardt {
         }
         return Outcome(theta: theta, objective: cost, iterations: options.maxIterations, evaluations: evaluations,
                        converged: false, message: "stopped after \(options.maxIterations) iterations without meeting a tolerance")
+    }
+
+    /// JᵀSJ (with Huber's curvature weights) and the gradient JᵀSr of the Gauss–Newton model,
+    /// over every parameter (row-major p×p, symmetric).
+    private func accumulateNormalEquations(_ jacobian: [Double], _ residuals: [Double], normal: inout [Double], gradient: inout [Double]) {
+        let p = gradient.count
+        jacobian.withUnsafeBufferPointer { j in
+            normal.withUnsafeMutableBufferPointer { h in
+                gradient.withUnsafeMutableBufferPointer { g in
+                    for k in 0..<(p * p) { h[k] = 0 }
+                    for k in 0..<p { g[k] = 0 }
+                    for i in 0..<n {
+                        let r = residuals[i]
+                        let s = loss.sqrtWeight(r)
+                        let s2r = s * s * r
+                        let curvature = loss.curvatureWeight(r)
+                        let row = i * p
+                        for a in 0..<p {
+                            let ja = j[row + a]
+                            if ja == 0 { continue }
+                            g[a] += s2r * ja
+                            let weighted = curvature * ja
+                            for b in 0...a { h[a * p + b] += weighted * j[row + b] }
+                        }
+                    }
+                    for a in 0..<p { for b in 0..<a { h[b * p + a] = h[a * p + b] } }
+                }
+            }
+        }
     }
 
     /// No step improves the objective however strongly damped: a (possibly kinked) minimum.

@@ -1,19 +1,29 @@
+import Foundation
+
 /// The points a law is fitted to: one or two scale inputs per point and a response.
 ///
 /// `x` holds the first input (N, D, C, … — whatever the x-axis is) and `x2` the second input of
 /// two-input laws (Chinchilla's D). `weights` multiply residuals (1/stderr on a log or linear
-/// scale, as the caller decides); nil means all ones.
+/// scale, as the caller decides); nil means all ones. `logX` and `logX2` are log x and log x₂,
+/// kept with the inputs: every law is a function of the logarithms of its inputs, and a fit
+/// evaluates it thousands of times on the same points.
 public struct FitData: Sendable {
-    public var x: [Double]
-    public var x2: [Double]?
+    public var x: [Double] { didSet { logX = x.map(Foundation.log) } }
+    public var x2: [Double]? { didSet { logX2 = x2?.map(Foundation.log) } }
     public var y: [Double]
     public var weights: [Double]?
+    /// log x at every point (NaN or −∞ where x ≤ 0, which `Fitter.validate` refuses).
+    public private(set) var logX: [Double]
+    /// log x₂ at every point, for two-input data.
+    public private(set) var logX2: [Double]?
 
     public init(x: [Double], x2: [Double]? = nil, y: [Double], weights: [Double]? = nil) {
         self.x = x
         self.x2 = x2
         self.y = y
         self.weights = weights
+        logX = x.map(Foundation.log)
+        logX2 = x2?.map(Foundation.log)
     }
 
     public var count: Int { y.count }

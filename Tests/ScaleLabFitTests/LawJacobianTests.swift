@@ -61,6 +61,9 @@ struct LawJacobianTests {
             Case(law: SigmoidOfLossLaw(), data: FitData(x: losses, y: sigmoid)),
             // log A up to 100 would overflow A·x^−α against a score of order 1; real fits stay in [−5, 15].
             Case(law: SaturatingPowerLaw(), data: FitData(x: scales, y: accuracyCurve), narrowed: [1: -5...15]),
+            // c·log x and log β reach ±100 over the box; real curves keep log(β·x^−c) within ±20.
+            Case(law: M4Law(), data: FitData(x: scales, y: lossCurve), narrowed: [3: -5...15, 4: 0.05...0.6]),
+            Case(law: M4Law(rising: true), data: FitData(x: scales, y: accuracyCurve), narrowed: [3: -5...15, 4: 0.05...0.6]),
         ]
     }
 
@@ -112,7 +115,7 @@ struct LawJacobianTests {
         return (worst, compared, location)
     }
 
-    @Test(arguments: 0..<8)
+    @Test(arguments: 0..<10)
     func analyticJacobianMatchesCentralDifferences(_ index: Int) {
         let item = Self.cases[index]
         let (error, compared, worst) = Self.worstError(item, draws: 100, seed: 0x5CA1E + UInt64(index))

@@ -52,10 +52,10 @@ public struct ChinchillaLaw: ScalingLaw {
 
     public func predict(_ theta: [Double], data: FitData, values: inout [Double], jacobian: UnsafeMutablePointer<Double>?) {
         let a = theta[0], b = theta[1], e = theta[2], alpha = theta[3], beta = theta[4]
-        let tokens = data.x2!
+        let logNs = data.logX, logDs = data.logX2!
         let irreducible = exp(e)
         for i in 0..<data.count {
-            let logN = log(data.x[i]), logD = log(tokens[i])
+            let logN = logNs[i], logD = logDs[i]
             let modelTerm = exp(a - alpha * logN)
             let dataTerm = exp(b - beta * logD)
             values[i] = irreducible + modelTerm + dataTerm

@@ -25,7 +25,7 @@ public struct PowerLaw: ScalingLaw {
     /// For each offset E₀ = f·min y (f = 0, 0.5, 0.8, 0.95, 0.99): the least-squares line of
     /// log(y − E₀) on log x, and lines with α fixed at 0.1, 0.3, 0.7.
     public func initialGuesses(for data: FitData) -> [[Double]] {
-        let lx = data.x.map(log)
+        let lx = data.logX
         let low = data.y.min() ?? 1, high = data.y.max() ?? 1
         var starts: [[Double]] = []
         for fraction in [0.0, 0.5, 0.8, 0.95, 0.99] {
@@ -44,7 +44,7 @@ public struct PowerLaw: ScalingLaw {
     public func predict(_ theta: [Double], data: FitData, values: inout [Double], jacobian: UnsafeMutablePointer<Double>?) {
         let e = theta[0], logA = theta[1], alpha = theta[2]
         for i in 0..<data.count {
-            let lx = log(data.x[i])
+            let lx = data.logX[i]
             let term = exp(logA - alpha * lx)
             values[i] = e + term
             if let jacobian {

@@ -34,7 +34,7 @@ public struct SaturatingPowerLaw: ScalingLaw {
     /// upper bound): the least-squares line of log(C₀ − y) on log x, and lines with α fixed at
     /// 0.1, 0.3, 0.7.
     public func initialGuesses(for data: FitData) -> [[Double]] {
-        let lx = data.x.map(log)
+        let lx = data.logX
         let low = data.y.min() ?? 0, high = data.y.max() ?? 1, span = max(high - low, 1e-6 * max(abs(high), 1))
         let (_, upper) = ceilingRange(data)
         var starts: [[Double]] = []
@@ -53,7 +53,7 @@ public struct SaturatingPowerLaw: ScalingLaw {
     public func predict(_ theta: [Double], data: FitData, values: inout [Double], jacobian: UnsafeMutablePointer<Double>?) {
         let c = theta[0], logA = theta[1], alpha = theta[2]
         for i in 0..<data.count {
-            let lx = log(data.x[i])
+            let lx = data.logX[i]
             let term = exp(logA - alpha * lx)
             values[i] = c - term
             if let jacobian {
