@@ -11,6 +11,9 @@ public struct BacktestOptions: Sendable {
     /// Fixed origin per curve just below its largest x: fit on the smaller models, predict the
     /// largest (a family's flagship from its smaller siblings).
     public var holdOutLargest: Bool
+    /// Predict only each curve's largest x from the origin (a run's final checkpoint from its
+    /// checkpoints up to `trainMax`), not every larger x.
+    public var largestOnly = false
     /// Rolling origin: the smallest number of distinct x a fit may use.
     public var minimumTrain: Int
     public var replicates: Int
@@ -176,12 +179,14 @@ public enum Backtester {
         for (index, curve) in series.enumerated() {
             for origin in origins(of: curve, options: options) {
                 let train = curve.data.x.indices.filter { curve.data.x[$0] <= origin }
-                let test = curve.data.x.indices.filter { curve.data.x[$0] > origin }
+                let largest = curve.data.x.max() ?? origin
+                let test = curve.data.x.indices.filter { curve.data.x[$0] > origin && (!options.largestOnly || curve.data.x[$0] == largest) }
                 let trainData = curve.data.subset(train)
                 let xs = test.map { curve.data.x[$0] }
                 let none = xs.map { _ in [LevelInterval]() }
+                let scale = MetricScale.of(trainData.y, higherIsBetter: higherIsBetter(curve.metric))
                 for baseline in Baseline.allCases {
-                    record(curve, baseline.rawValue, origin: origin, test: test, xs.map { baseline.predict(trainData, at: $0) }, none)
+                    record(curve, baseline.rawValue, origin: origin, test: test, xs.map { baseline.predict(trainData, at: $0, scale: scale) }, none)
                 }
                 if let shift = trends[curve.metric]?.shifts(from: origin, to: xs) {
                     let last = Baseline.lastValue.predict(trainData, at: origin)

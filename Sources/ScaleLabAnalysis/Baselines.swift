@@ -14,6 +14,16 @@ public enum Baseline: String, CaseIterable, Sendable, Codable {
     /// drift method, on the log-x scale).
     case localTrend = "local-trend"
 
+    /// The forecast at `x`; on a `positive` scale (losses) the lines are fitted to log y — a
+    /// straight line in log–log, the power law with no floor — so that they forecast relative
+    /// change, as losses are judged, and never go below zero.
+    public func predict(_ data: FitData, at x: Double, scale: MetricScale) -> Double {
+        guard scale == .positive, self != .lastValue, data.y.allSatisfy({ $0 > 0 }) else { return predict(data, at: x) }
+        var logged = data
+        logged.y = data.y.map(log)
+        return exp(predict(logged, at: x))
+    }
+
     public func predict(_ data: FitData, at x: Double) -> Double {
         switch self {
         case .lastValue:

@@ -148,49 +148,84 @@ public enum LawPolicy {
                                              note: "too few points below the inner origins for \(method.parameters) parameters"))
             }
         }
-        guard !compared.isEmpty else {
+        // No law can be checked on the curve's own later points. With at least three scales the
+        // baselines still can; an unchecked law is then no default (it would be extrapolated on
+        // the strength of its in-sample fit alone), so the baselines compete among themselves.
+        // AICc decides only where nothing can be checked.
+        let unchecked = compared.isEmpty
+        guard !unchecked || scales.count >= 3 else {
             return aiccDecision(data, options: options, candidates: candidates, scale: scale, distance: distance,
                                 reason: "the curve is too short for inner forecasts (\(scales.count) distinct scales)")
         }
-        compared += candidates.filter { $0.law == nil }
+        // Baselines that can be fitted at the latest inner origin (the local trend needs three scales).
+        if let latest = scales.dropLast().last { compared += candidates.filter { $0.law == nil && supports($0, origin: latest) } }
         let common = Array(scales.dropLast().filter { origin in compared.allSatisfy { supports($0, origin: origin) } }
             .suffix(maximumOrigins))
-        // Inner forecasts: per candidate, per origin, the weighted |errors|.
-        var perOrigin: [[(weight: Double, error: Double)]?] = []
-        var records: [CandidateScore] = []
+        // Inner forecasts: per candidate, per origin, the weighted |errors| (nil where it failed).
+        // An origin counts in proportion to the share of the fit set's log-x span behind it
+        // (f = log(o/x_min)/log(x_max/x_min)): a forecast from the first few checkpoints of a
+        // learning curve, made on little of the curve, resembles the real forecast less than one
+        // made late (Tashman 2000 on the representativeness of rolling origins).
+        let lowest = log(scales.first ?? 1), span = log(scales.last ?? 1) - lowest
+        var cells: [[[(weight: Double, error: Double)]?]] = []
+        var failures: [String?] = []
         for method in compared {
-            var rows: [(weight: Double, error: Double)] = []
+            var row: [[(weight: Double, error: Double)]?] = []
             var failure: String?
-            var originMeans: [Double] = []
             for origin in common {
                 let train = data.subset(data.x.indices.filter { data.x[$0] <= origin })
                 let test = data.x.indices.filter { data.x[$0] > origin }
                 let xs = test.map { data.x[$0] }
+                let position = span > 0 ? (log(origin) - lowest) / span : 1
                 guard let predictions = predict(method, train: train, origin: origin, at: xs, options: options, trend: trend) else {
-                    failure = "could not be fitted up to \(format(origin))"
-                    break
+                    failure = failure ?? "could not be fitted up to \(format(origin))"
+                    row.append(nil)
+                    continue
                 }
-                var here: [(weight: Double, error: Double)] = []
+                var here: [(weight: Double, error: Double)]? = []
                 for (k, row) in test.enumerated() {
                     guard let e = errorInJudgedUnits(observed: data.y[row], predicted: predictions[k], scale: scale) else {
-                        failure = "predicts a value that cannot be scored from \(format(origin))"
+                        failure = failure ?? "predicts a value that cannot be scored from \(format(origin))"
+                        here = nil
                         break
                     }
                     let d = log10(xs[k] / origin)
                     let w = distance.map { h in h > 0 && d > 0 ? min(d, h) / max(d, h) : 1 } ?? 1
-                    here.append((w, abs(e)))
+                    here?.append((w * max(position, 1e-3), abs(e)))
                 }
-                if failure != nil { break }
-                rows += here
-                let total = here.reduce(0) { $0 + $1.weight }
-                originMeans.append(total > 0 ? here.reduce(0) { $0 + $1.weight * $1.error } / total : 0)
+                row.append(here)
             }
-            let total = rows.reduce(0) { $0 + $1.weight }
-            let score = failure == nil && total > 0 ? rows.reduce(0) { $0 + $1.weight * $1.error } / total : nil
-            records.append(CandidateScore(method: method.name, parameters: method.parameters, innerError: score, forecasts: rows.count,
-                                          origins: common.count, note: failure))
-            perOrigin.append(failure == nil ? originMeans.map { (1, $0) } : nil)
+            cells.append(row)
+            failures.append(failure)
         }
+        // A candidate that failed at more than half of the origins is out; the others are scored on
+        // the origins where all of them succeeded (a fit that fails on the first, flat checkpoints
+        // of a learning curve does not disqualify a law that forecasts the rest).
+        let kept = compared.indices.filter { m in 2 * cells[m].filter { $0 == nil }.count <= common.count }
+        let usable = common.indices.filter { o in kept.allSatisfy { cells[$0][o] != nil } }
+        var perOrigin: [[(weight: Double, error: Double)]?] = []
+        var records: [CandidateScore] = []
+        for m in compared.indices {
+            let method = compared[m]
+            guard kept.contains(m), !usable.isEmpty else {
+                records.append(CandidateScore(method: method.name, parameters: method.parameters, innerError: nil, forecasts: 0,
+                                              origins: common.count, note: failures[m] ?? "no origin where every candidate could be fitted"))
+                perOrigin.append(nil)
+                continue
+            }
+            let rows = usable.flatMap { cells[m][$0]! }
+            let total = rows.reduce(0) { $0 + $1.weight }
+            let means = usable.map { o -> Double in
+                let here = cells[m][o]!
+                let weight = here.reduce(0) { $0 + $1.weight }
+                return weight > 0 ? here.reduce(0) { $0 + $1.weight * $1.error } / weight : 0
+            }
+            records.append(CandidateScore(method: method.name, parameters: method.parameters,
+                                          innerError: total > 0 ? rows.reduce(0) { $0 + $1.weight * $1.error } / total : nil,
+                                          forecasts: rows.count, origins: usable.count, note: failures[m]))
+            perOrigin.append(means.map { (1, $0) })
+        }
+        let scoredOrigins = usable.map { common[$0] }
         let scored = records.indices.filter { records[$0].innerError != nil }
         guard let best = scored.min(by: { records[$0].innerError! < records[$1].innerError! }) else {
             return aiccDecision(data, options: options, candidates: candidates, scale: scale, distance: distance,
@@ -199,7 +234,7 @@ public enum LawPolicy {
         // One-standard-error rule over origins (≥ 3 origins): the simplest candidate within one SE
         // of the best's paired error.
         var chosen = best
-        if common.count >= 3, let bestMeans = perOrigin[best] {
+        if scoredOrigins.count >= 3, let bestMeans = perOrigin[best] {
             let within = scored.filter { i in
                 guard let mine = perOrigin[i] else { return false }
                 let differences = zip(mine, bestMeans).map { $0.1 - $1.1 }
@@ -213,10 +248,15 @@ public enum LawPolicy {
         let unit = scale == .positive ? "log units" : "score units"
         let runnerUp = ordered.first { $0.method != records[chosen].method && $0.innerError != nil }
         var evidence = "chosen: \(records[chosen].method) — inner forecast error \(format(records[chosen].innerError!)) \(unit)"
-            + " over \(records[chosen].forecasts) forecasts from \(common.count) origin\(common.count == 1 ? "" : "s")"
+            + " over \(records[chosen].forecasts) forecasts from \(scoredOrigins.count) origin\(scoredOrigins.count == 1 ? "" : "s")"
         if let runnerUp { evidence += ", next best \(runnerUp.method) \(format(runnerUp.innerError!))" }
         if chosen != best { evidence += "; \(records[best].method) was within one standard error and has more parameters" }
-        if compared[chosen].law == nil { evidence += "; no law forecast this curve's own later points better than \(records[chosen].method)" }
+        if unchecked {
+            evidence += "; no law could be checked on this curve's own later points (\(scales.count) scales; a law needs k + 2 at an inner origin), "
+                + "so it is not extrapolated on its in-sample fit alone"
+        } else if compared[chosen].law == nil {
+            evidence += "; no law forecast this curve's own later points better than \(records[chosen].method)"
+        }
         var decision = LawDecision(chosen: records[chosen].method, basis: .innerForecasts, candidates: ordered, comparison: nil,
                                    distance: distance, evidence: evidence)
         for (i, record) in records.enumerated() { if let means = perOrigin[i] { decision.originMeans[record.method] = means.map(\.error) } }
@@ -236,6 +276,8 @@ public enum LawPolicy {
     public struct InnerError: Sendable {
         public var error: Double
         public var distance: Double
+        /// The share of the fit set's log-x span behind the origin (how alike the origin is to the real one).
+        public var position: Double = 1
     }
 
     /// The inner forecast errors of `method` on `data` from the latest ``maximumOrigins`` origins it
@@ -252,6 +294,7 @@ public enum LawPolicy {
         default: minimum = 2
         }
         var out: [InnerError] = []
+        let lowest = log(scales.first ?? 1), span = log(scales.last ?? 1) - lowest
         for origin in scales.dropLast().filter({ o in Set(data.x.filter { $0 <= o }).count >= minimum }).suffix(maximumOrigins) {
             let train = data.subset(data.x.indices.filter { data.x[$0] <= origin })
             let test = data.x.indices.filter { data.x[$0] > origin }
@@ -259,7 +302,8 @@ public enum LawPolicy {
                                             trend: trend) else { continue }
             for (k, row) in test.enumerated() {
                 if let e = scale.error(observed: data.y[row], predicted: scale.clamp(predictions[k])) {
-                    out.append(InnerError(error: e, distance: log10(data.x[row] / origin)))
+                    out.append(InnerError(error: e, distance: log10(data.x[row] / origin),
+                                          position: span > 0 ? max((log(origin) - lowest) / span, 1e-3) : 1))
                 }
             }
         }
@@ -275,7 +319,8 @@ public enum LawPolicy {
             let values = law.predict(fit.theta, x: xs)
             return values.allSatisfy(\.isFinite) ? values : nil
         case .baseline(let baseline):
-            return xs.map { baseline.predict(train, at: $0) }
+            let scale = MetricScale.of(train.y, higherIsBetter: options.higherIsBetter)
+            return xs.map { baseline.predict(train, at: $0, scale: scale) }
         case .aggregateTrend:
             guard let shifts = trend?.shifts(from: origin, to: xs) else { return nil }
             let last = Baseline.lastValue.predict(train, at: origin)

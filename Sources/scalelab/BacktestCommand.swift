@@ -26,7 +26,8 @@ struct BacktestCommand: AsyncParsableCommand {
                              A law needs 5 fitted models at 4 distinct sizes, so a family of 4 or 5
                              is scored on the baselines alone.
               --checkpoints  fit within each training run (model name) against the step (or --x
-                             tokens) and predict its final checkpoint from the earlier ones. Step 0
+                             tokens) and predict its final checkpoint from the earlier ones (with
+                             --train-max: from the checkpoints up to that step). Step 0
                              cannot sit on a log axis and is dropped (the count goes to stderr).
               --law two-step --via METRIC
                              fit METRIC (a loss of the same task, e.g. bpb or ppl) against x, then the
@@ -39,6 +40,7 @@ struct BacktestCommand: AsyncParsableCommand {
               scalelab backtest --task lambada_openai --metric acc --law power --law logistic --json
               scalelab backtest --per-family --metric score --where moe=0 --min-family-size 5
               scalelab backtest --checkpoints --task lambada_openai --metric acc --where 'step>=1000'
+              scalelab backtest --checkpoints --task lambada_openai --metric ppl --shots 0 --x step --train-max 36000
               scalelab backtest --law two-step --via bpb --metric acc --train-max 1e9 --csv
             """
     )
@@ -57,6 +59,9 @@ struct BacktestCommand: AsyncParsableCommand {
 
     @Flag(name: .customLong("per-family"), help: "Backtest within each model family: predict each family's largest model.")
     var perFamily = false
+
+    @Flag(name: .customLong("largest-only"), help: "With --train-max: predict only each curve's largest x, not every x above the origin (the default with --checkpoints).")
+    var largestOnly = false
 
     @Flag(name: .long, help: "Backtest within each model's checkpoints: predict its final checkpoint (x: step unless --x).")
     var checkpoints = false
@@ -114,9 +119,12 @@ struct BacktestCommand: AsyncParsableCommand {
         let series = try data.fitSeries(x: xAxis)
         let directLaws = law.filter { $0 != Self.twoStep }
         let grouped = perFamily || checkpoints
-        let options = BacktestOptions(
+        var options = BacktestOptions(
             laws: directLaws.isEmpty ? [.auto] : directLaws.compactMap(LawChoice.init(name:)), trainMax: trainMax.flatMap { NumberParsing.double($0) },
             holdOutLargest: grouped && trainMax == nil, minimumTrain: minimumTrain, replicates: bootstrap, seed: seed)
+        // A run's checkpoints are backtested for its final one: with --train-max, the checkpoints up
+        // to it predict the last (a quarter of training predicting the end, as the issue asks).
+        options.largestOnly = largestOnly || checkpoints
         let progress: @Sendable (Int, Int, String) -> Void = { index, total, name in Terminal.note("[\(index)/\(total)] \(name)") }
         let via = usesTwoStep ? via : nil
         var unpaired: [FitSeries] = []

@@ -125,15 +125,24 @@ func knownCurve(_ shape: CurveShape, seed: UInt64) -> (data: FitData, future: [D
         #expect(decision.evidence.contains("next best"))
     }
 
-    /// Too short for an inner forecast by any law (4 distinct sizes): AICc decides, and says why.
-    @Test func aShortCurveFallsBackToAICcAndSaysSo() throws {
+    /// Too short for an inner forecast by any law (4 distinct sizes: a three-parameter law needs
+    /// four at an inner origin and a later one to predict): no law is extrapolated unchecked; the
+    /// baselines, which can be checked, compete, and the evidence says why. With two sizes nothing
+    /// can be checked: AICc decides, and says so (no law fits two sizes, so the last value).
+    @Test func aShortCurveIsNotExtrapolatedByAnUncheckedLaw() throws {
         let sizes = [1e8, 4e8, 1.6e9, 6.4e9]
         let x = sizes.flatMap { [$0, $0, $0] }
         let y = x.enumerated().map { 0.85 - 2 * pow($0.element, -0.12) + 0.004 * Double($0.offset % 3 - 1) }
         let choice = try Forecaster.choose(FitData(x: x, y: y), options: ForecastOptions(higherIsBetter: true))
-        #expect(choice.method.name == "saturating")
-        #expect(choice.decision?.basis == .aicc)
-        #expect(choice.decision?.evidence.contains("too short for inner forecasts") == true)
+        #expect(choice.method.law == nil)
+        #expect(choice.decision?.basis == .innerForecasts)
+        #expect(choice.decision?.evidence.contains("no law could be checked on this curve's own later points") == true)
+        // The rising curve: the line in log x (or the local trend) beats carrying the last value.
+        #expect(choice.method.name != Baseline.lastValue.rawValue)
+        let two = try Forecaster.choose(FitData(x: [1e8, 1e8, 4e8, 4e8], y: [0.3, 0.31, 0.4, 0.41]), options: ForecastOptions(higherIsBetter: true))
+        #expect(two.decision?.basis == .aicc)
+        #expect(two.decision?.evidence.contains("too short for inner forecasts") == true)
+        #expect(two.method.name == Baseline.lastValue.rawValue)
     }
 
     /// A user's own law, as a value, goes through the same fitting and forecasting path.
