@@ -178,6 +178,20 @@ let catalog = await timedRun(BacktestOptions(laws: LawCatalog.singleInput.compac
 print("\nScaleLab, whole catalog (\(LawCatalog.singleInput.joined(separator: ", "))), stacking on — one run, for the record")
 printSummaries(catalog.result, laws: LawCatalog.singleInput)
 print(String(format: "wall %.2f s, CPU %.2f s", catalog.wall, catalog.cpu))
+
+// Issue 15: the policy's own backtest — auto, whose choice forecasts every curve's later points
+// from rolling inner origins (every candidate law and baseline refitted at each), with stacking.
+var autoWalls: [Double] = []
+var autoRun: BacktestResult?
+for _ in 0..<repeats {
+    let run = await timedRun(BacktestOptions(laws: [.auto], trainMax: trainMax, replicates: replicates))
+    autoRun = run.result
+    autoWalls.append(run.wall)
+}
+print("\nScaleLab, auto (the evidence-based law choice with its inner forecasts) and auto+stacked")
+printSummaries(autoRun!, laws: ["auto"])
+print(String(format: "wall: median %.2f s over %d runs (%@)   target ≤ 5 s: %@", median(autoWalls), repeats,
+             autoWalls.map { String(format: "%.2f", $0) }.joined(separator: ", "), median(autoWalls) <= 5 ? "met" : "NOT met"))
 print(String(format: "peak RSS %.1f MB", peakResidentMegabytes()))
 
 // MARK: scipy, now, on the same machine (after the Swift timings, so the two never share the cores)
