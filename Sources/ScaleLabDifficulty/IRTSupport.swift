@@ -1,4 +1,5 @@
 import Foundation
+import ScaleLabFit
 
 /// Numerics shared by the IRT fit: a stable logistic function and a dense Cholesky factorisation
 /// of symmetric positive-definite matrices (Golub & Van Loan 2013, §4.2), stored row-major in a
@@ -55,16 +56,7 @@ struct CholeskyFactor {
         let n = size
         var x = b
         lower.withUnsafeBufferPointer { l in
-            for i in 0..<n {
-                var sum = x[i]
-                for k in 0..<i { sum -= l[i * n + k] * x[k] }
-                x[i] = sum / l[i * n + i]
-            }
-            for i in stride(from: n - 1, through: 0, by: -1) {
-                var sum = x[i]
-                for k in (i + 1)..<max(i + 1, n) { sum -= l[k * n + i] * x[k] }
-                x[i] = sum / l[i * n + i]
-            }
+            x.withUnsafeMutableBufferPointer { choleskySubstitute(l, $0, n) }
         }
         return x
     }

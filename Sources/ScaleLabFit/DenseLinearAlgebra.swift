@@ -25,16 +25,7 @@ enum DenseLinearAlgebra {
                         }
                     }
                 }
-                for i in 0..<p {
-                    var sum = x[i]
-                    for k in 0..<i { sum -= l[i * p + k] * x[k] }
-                    x[i] = sum / l[i * p + i]
-                }
-                for i in stride(from: p - 1, through: 0, by: -1) {
-                    var sum = x[i]
-                    for k in (i + 1)..<p { sum -= l[k * p + i] * x[k] }
-                    x[i] = sum / l[i * p + i]
-                }
+                choleskySubstitute(UnsafeBufferPointer(l), x, p)
                 return true
             }
         }
@@ -83,5 +74,20 @@ enum DenseLinearAlgebra {
             for k in 0..<p { vectors[k * p + column] = v[k * p + index] }
         }
         return (values, vectors)
+    }
+}
+
+/// Solves L·Lᵀ·x = b in place given the Cholesky factor L (the lower triangle of row-major n×n `l`):
+/// forward substitution for L·y = b, then back substitution for Lᵀ·x = y. `x` holds b on entry.
+public func choleskySubstitute(_ l: UnsafeBufferPointer<Double>, _ x: UnsafeMutableBufferPointer<Double>, _ n: Int) {
+    for i in 0..<n {
+        var sum = x[i]
+        for k in 0..<i { sum -= l[i * n + k] * x[k] }
+        x[i] = sum / l[i * n + i]
+    }
+    for i in stride(from: n - 1, through: 0, by: -1) {
+        var sum = x[i]
+        for k in (i + 1)..<max(i + 1, n) { sum -= l[k * n + i] * x[k] }
+        x[i] = sum / l[i * n + i]
     }
 }
