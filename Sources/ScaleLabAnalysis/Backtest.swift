@@ -184,13 +184,12 @@ public enum Backtester {
                 let trainData = curve.data.subset(train)
                 let xs = test.map { curve.data.x[$0] }
                 let none = xs.map { _ in [LevelInterval]() }
-                let scale = MetricScale.of(trainData.y, higherIsBetter: higherIsBetter(curve.metric))
-                for baseline in Baseline.allCases {
-                    record(curve, baseline.rawValue, origin: origin, test: test, xs.map { baseline.predict(trainData, at: $0, scale: scale) }, none)
-                }
-                if let shift = trends[curve.metric]?.shifts(from: origin, to: xs) {
-                    let last = Baseline.lastValue.predict(trainData, at: origin)
-                    record(curve, AggregateTrend.name, origin: origin, test: test, shift.map { last + $0 }, none)
+                // Each baseline forecasts as the policy's candidate of the same name does.
+                let forecastOptions = options.forecastOptions(law: .auto, metric: curve.metric)
+                for method in Baseline.allCases.map(ForecastMethod.baseline) + [.aggregateTrend] {
+                    guard let predicted = LawPolicy.predict(method, train: trainData, origin: origin, at: xs, options: forecastOptions,
+                                                            trend: trends[curve.metric]) else { continue }
+                    record(curve, method.name, origin: origin, test: test, predicted, none)
                 }
                 for law in options.laws {
                     jobs.append(Job(curve: index, origin: origin, law: law, test: test, train: trainData, xs: xs))
@@ -206,47 +205,28 @@ public enum Backtester {
             return Forecaster.Question(data: job.train, xs: job.xs, options: options.forecastOptions(law: job.law, metric: metric, trend: trends[metric]),
                                        group: Forecaster.group(metric: metric, data: job.train))
         })
-        @Sendable func work(_ i: Int) async -> (Int, Result<Forecast, FitInputError>) {
+        var done = 0
+        let forecasts = await concurrentMap(allJobs.count, completed: { i in
+            done += 1
+            let curve = series[allJobs[i].curve]
+            progress?(done, allJobs.count, "\(curve.task) \(curve.metric) \(allJobs[i].law.name)")
+        }) { i -> Result<Forecast, FitInputError> in
             let job = allJobs[i]
             do throws(FitInputError) {
                 let metric = series[job.curve].metric
                 let forecastOptions = options.forecastOptions(law: job.law, metric: metric, trend: trends[metric])
-                return (i, .success(try await Forecaster.forecast(job.train, at: job.xs, options: forecastOptions, decided: decisions[i])))
+                return .success(try await Forecaster.forecast(job.train, at: job.xs, options: forecastOptions, decided: decisions[i]))
             } catch {
-                return (i, .failure(error))
+                return .failure(error)
             }
-        }
-        let forecasts = await withTaskGroup(of: (Int, Result<Forecast, FitInputError>).self) { group in
-            var results = [Result<Forecast, FitInputError>?](repeating: nil, count: allJobs.count)
-            var next = 0, done = 0
-            let width = max(2, ProcessInfo.processInfo.activeProcessorCount)
-            while next < min(width, allJobs.count) {
-                let i = next
-                group.addTask { await work(i) }
-                next += 1
-            }
-            for await (i, result) in group {
-                results[i] = result
-                done += 1
-                let curve = series[allJobs[i].curve]
-                progress?(done, allJobs.count, "\(curve.task) \(curve.metric) \(allJobs[i].law.name)")
-                if next < allJobs.count {
-                    let j = next
-                    group.addTask { await work(j) }
-                    next += 1
-                }
-            }
-            return results
         }
         for (job, result) in zip(jobs, forecasts) {
             let curve = series[job.curve]
             switch result {
-            case .success(let forecast)?:
+            case .success(let forecast):
                 pending.append(Pending(job: job, forecast: forecast))
-            case .failure(let error)?:
+            case .failure(let error):
                 skipped.append("\(curve.task) \(curve.metric) up to \(job.origin) with \(job.law.name): \(error.description)")
-            case nil:
-                break
             }
         }
         for item in pending {

@@ -129,7 +129,7 @@ public struct Forecast: Sendable, Codable {
     /// The method that made the forecast, as `options` configure it.
     public func method(options: ForecastOptions) -> ForecastMethod? {
         if let law = fittedLaw { return .law(law) }
-        return LawPolicy.method(named: law, for: FitData(x: [], y: []), options: options)
+        return LawPolicy.method(named: law, options: options)
     }
 
     /// The law object that was fitted (its floor fixed as it was); nil for a baseline.
@@ -168,7 +168,7 @@ public enum Forecaster {
         let order = [decision.chosen] + decision.candidates.map(\.method).filter { $0 != decision.chosen }
         var failures: [String] = []
         for name in order {
-            guard let method = LawPolicy.method(named: name, for: data, options: options) else { continue }
+            guard let method = LawPolicy.method(named: name, options: options) else { continue }
             guard let law = method.law else {
                 if case .aggregateTrend = method, options.trend == nil { continue }
                 return (method, nil, failures.isEmpty ? decision : noted(decision, name, failures))
@@ -376,8 +376,9 @@ public enum Forecaster {
 }
 
 /// `transform(0..<count)` computed a few at a time on all cores, gathered in index order (the
-/// result does not depend on the scheduling).
-func concurrentMap<T: Sendable>(_ count: Int, _ transform: @escaping @Sendable (Int) async -> T) async -> [T] {
+/// result does not depend on the scheduling); `completed` is told of each index as it finishes.
+func concurrentMap<T: Sendable>(_ count: Int, completed: ((Int) -> Void)? = nil,
+                                _ transform: @escaping @Sendable (Int) async -> T) async -> [T] {
     await withTaskGroup(of: (Int, T).self) { group in
         var results = [T?](repeating: nil, count: count)
         var next = 0
@@ -389,6 +390,7 @@ func concurrentMap<T: Sendable>(_ count: Int, _ transform: @escaping @Sendable (
         }
         for await (i, result) in group {
             results[i] = result
+            completed?(i)
             if next < count {
                 let j = next
                 group.addTask { (j, await transform(j)) }

@@ -37,6 +37,4 @@ public enum LawChoice: Sendable, CustomStringConvertible, ExpressibleByStringLit
     }
 
     public var description: String { name }
-
-    public var isAuto: Bool { if case .auto = self { return true } else { return false } }
 }

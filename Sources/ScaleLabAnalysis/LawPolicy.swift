@@ -28,6 +28,17 @@ public enum ForecastMethod: Sendable {
     }
 
     public var law: (any ScalingLaw)? { if case .law(let law) = self { return law } else { return nil } }
+
+    /// The fewest distinct scales it can be fitted to: k + 1 for a law of k parameters (one
+    /// residual degree of freedom), three for the local trend, two for a line, one for the last value.
+    var minimumScales: Int {
+        switch self {
+        case .law(let law): return law.internalNames.count + 1
+        case .baseline(.lastValue): return 1
+        case .baseline(.localTrend): return 3
+        case .baseline(.linearInLogX), .aggregateTrend: return 2
+        }
+    }
 }
 
 /// One candidate's record in the inner backtest.
@@ -50,8 +61,6 @@ public enum ChoiceBasis: String, Sendable, Codable {
     case innerForecasts = "inner-forecasts"
     /// The curve is too short for inner forecasts: AICc among the laws, simplest within ΔAICc 2.
     case aicc
-    /// The law the caller asked for.
-    case asked
 }
 
 /// The method chosen for a curve and the evidence behind it.
@@ -120,15 +129,8 @@ public enum LawPolicy {
         let scales = Array(Set(data.x)).sorted()
         func supports(_ method: ForecastMethod, origin: Double) -> Bool {
             let kept = data.x.filter { $0 <= origin }
-            let distinct = Set(kept).count
-            switch method {
-            case .law(let law):
-                let k = law.internalNames.count
-                return kept.count >= k + 2 && distinct >= k + 1
-            case .baseline(.linearInLogX), .aggregateTrend: return distinct >= 2
-            case .baseline(.localTrend): return distinct >= 3
-            case .baseline(.lastValue): return distinct >= 1
-            }
+            // A law also needs k + 2 points (a residual degree of freedom beyond its scales).
+            return Set(kept).count >= method.minimumScales && (method.law.map { kept.count >= $0.internalNames.count + 2 } ?? true)
         }
         // Inner origins: every scale but the last, where the simplest law can be fitted.
         let laws = candidates.filter { $0.law != nil }
@@ -263,9 +265,8 @@ public enum LawPolicy {
         return decision
     }
 
-    /// The method named by a decision among `data`'s candidates.
-    public static func method(named name: String, for data: FitData, options: ForecastOptions) -> ForecastMethod? {
-        if name == Baseline.lastValue.rawValue { return .baseline(.lastValue) }
+    /// The method a decision names, as `options` configure it (a logistic's floor).
+    public static func method(named name: String, options: ForecastOptions) -> ForecastMethod? {
         if let baseline = Baseline(rawValue: name) { return .baseline(baseline) }
         if name == AggregateTrend.name { return .aggregateTrend }
         return LawCatalog.law(named: name).map { .law(options.configured($0)) }
@@ -276,8 +277,6 @@ public enum LawPolicy {
     public struct InnerError: Sendable {
         public var error: Double
         public var distance: Double
-        /// The share of the fit set's log-x span behind the origin (how alike the origin is to the real one).
-        public var position: Double = 1
     }
 
     /// The inner forecast errors of `method` on `data` from the latest ``maximumOrigins`` origins it
@@ -286,24 +285,15 @@ public enum LawPolicy {
                                    trend: AggregateTrend?) -> [InnerError] {
         let scale = MetricScale.of(data.y, higherIsBetter: options.higherIsBetter)
         let scales = Array(Set(data.x)).sorted()
-        let minimum: Int
-        switch method {
-        case .law(let law): minimum = law.internalNames.count + 1
-        case .baseline(.lastValue): minimum = 1
-        case .baseline(.localTrend): minimum = 3
-        default: minimum = 2
-        }
         var out: [InnerError] = []
-        let lowest = log(scales.first ?? 1), span = log(scales.last ?? 1) - lowest
-        for origin in scales.dropLast().filter({ o in Set(data.x.filter { $0 <= o }).count >= minimum }).suffix(maximumOrigins) {
+        for origin in scales.dropLast().filter({ o in Set(data.x.filter { $0 <= o }).count >= method.minimumScales }).suffix(maximumOrigins) {
             let train = data.subset(data.x.indices.filter { data.x[$0] <= origin })
             let test = data.x.indices.filter { data.x[$0] > origin }
             guard let predictions = predict(method, train: train, origin: origin, at: test.map { data.x[$0] }, options: options,
                                             trend: trend) else { continue }
             for (k, row) in test.enumerated() {
                 if let e = scale.error(observed: data.y[row], predicted: scale.clamp(predictions[k])) {
-                    out.append(InnerError(error: e, distance: log10(data.x[row] / origin),
-                                          position: span > 0 ? max((log(origin) - lowest) / span, 1e-3) : 1))
+                    out.append(InnerError(error: e, distance: log10(data.x[row] / origin)))
                 }
             }
         }

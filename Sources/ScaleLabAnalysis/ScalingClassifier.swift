@@ -96,14 +96,7 @@ public enum ScalingClassifier {
 
     /// Every curve, concurrently; the results are in input order.
     public static func classify(_ curves: [TaskCurve], options: ClassificationOptions = .init()) async -> [TaskClassification] {
-        await withTaskGroup(of: (Int, TaskClassification).self) { group in
-            for (index, curve) in curves.enumerated() {
-                group.addTask { (index, classify(curve, options: options)) }
-            }
-            var results = [TaskClassification?](repeating: nil, count: curves.count)
-            for await (index, result) in group { results[index] = result }
-            return results.map { $0! }
-        }
+        await concurrentMap(curves.count) { classify(curves[$0], options: options) }
     }
 }
 

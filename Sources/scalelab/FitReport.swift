@@ -81,7 +81,7 @@ struct FitReport: Encodable {
                                   String(score.forecasts), String(score.origins)])
                 }
                 lines.append(table.render())
-                lines.append("inner error: mean |error| (\(decision.candidates.first.map { _ in "score units for scores, log units for losses" } ?? "")) "
+                lines.append("inner error: mean |error| (score units for scores, log units for losses) "
                     + "forecasting the curve's later points from rolling origins inside the fit set"
                     + (decision.distance.map { String(format: ", weighted towards %.2f decades", $0) } ?? ""))
             }

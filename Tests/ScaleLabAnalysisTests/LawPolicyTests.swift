@@ -100,7 +100,7 @@ func knownCurve(_ shape: CurveShape, seed: UInt64) -> (data: FitData, future: [D
             let decision = LawPolicy.decide(data, options: options, distance: log10(4), trend: nil)
             #expect(decision.basis == .innerForecasts)
             #expect(decision.candidates.contains { $0.method == "last-value" && $0.innerError != nil })
-            let method = try #require(LawPolicy.method(named: decision.chosen, for: data, options: options))
+            let method = try #require(LawPolicy.method(named: decision.chosen, options: options))
             if method.law == nil {
                 baselines += 1
                 #expect(decision.evidence.contains("no law forecast this curve's own later points better"))

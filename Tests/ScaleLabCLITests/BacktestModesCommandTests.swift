@@ -168,10 +168,8 @@ import ScaleLabTestSupport
 @Suite(.enabled(if: TestSupport.hasSharedData, "../shared/data is absent"))
 struct BacktestModesObsScalingCommandTests {
     @Test func perFamilyOnObsScaling() throws {
-        guard let source = TestSupport.sharedFile("obsscaling.csv") else { return }
         let folder = TemporaryFolder()
-        let db = folder.path("obs.sqlite")
-        #expect(try CLI.run(["import", source, "--db", db, "--quiet"]).status == 0)
+        guard let db = try CLI.database(importing: "obsscaling.csv", in: folder) else { return }
         let result = try CLI.run(["backtest", "--per-family", "--metric", "score", "--where", "moe=0", "--bootstrap", "50", "--json", "--db", db])
         #expect(result.status == 0, "\(result.stderr)")
         let report = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import ScaleLabTestSupport
 
 /// Runs the built `scalelab` executable, as a user would.
@@ -15,6 +16,16 @@ enum CLI {
         if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
         return TestSupport.packageRoot.appendingPathComponent(".build/debug/scalelab")
     }()
+
+    /// A fresh database in `folder` holding the shared data file `name` imported by `scalelab
+    /// import` (the import must succeed); nil when ../shared/data is absent.
+    static func database(importing name: String, in folder: TemporaryFolder) throws -> String? {
+        guard let source = TestSupport.sharedFile(name) else { return nil }
+        let db = folder.path("\(name).sqlite")
+        let imported = try run(["import", source, "--db", db, "--quiet"])
+        #expect(imported.status == 0, "import \(name): \(imported.stderr)")
+        return db
+    }
 
     static func run(_ arguments: [String], environment: [String: String] = [:], in folder: URL? = nil) throws -> CLIResult {
         let process = Process()

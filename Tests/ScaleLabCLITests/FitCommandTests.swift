@@ -94,10 +94,8 @@ import ScaleLabTestSupport
 @Suite(.enabled(if: TestSupport.hasSharedData, "../shared/data is absent"))
 struct TwoStepCommandTests {
     @Test func lambadaAccuracyThroughPerplexity() throws {
-        guard let source = TestSupport.sharedFile("pythia_final_0shot.csv") else { return }
         let folder = TemporaryFolder()
-        let db = folder.path("db.sqlite")
-        #expect(try CLI.run(["import", source, "--db", db, "--quiet"]).status == 0)
+        guard let db = try CLI.database(importing: "pythia_final_0shot.csv", in: folder) else { return }
         let result = try CLI.run(["fit", "--law", "two-step", "--task", "lambada_openai", "--metric", "acc", "--via", "ppl",
                                   "--predict", "1B", "--predict", "12B", "--bootstrap", "50", "--db", db, "--json"])
         #expect(result.status == 0, "\(result.stderr)")

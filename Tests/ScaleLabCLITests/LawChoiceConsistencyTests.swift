@@ -9,10 +9,8 @@ import ScaleLabTestSupport
 @Suite(.enabled(if: TestSupport.hasSharedData, "../shared/data is absent"))
 struct LawChoiceConsistencyTests {
     @Test func fitPredictAndBacktestChooseTheSameLaw() throws {
-        guard let source = TestSupport.sharedFile("pythia_final_0shot.csv") else { return }
         let folder = TemporaryFolder()
-        let db = folder.path("pythia.sqlite")
-        #expect(try CLI.run(["import", source, "--db", db, "--quiet"]).status == 0)
+        guard let db = try CLI.database(importing: "pythia_final_0shot.csv", in: folder) else { return }
         let common = ["--metric", "acc", "--shots", "0", "--db", db]
         func json(_ arguments: [String]) throws -> Any {
             let result = try CLI.run(arguments + common + ["--json"])

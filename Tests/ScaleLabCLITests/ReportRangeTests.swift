@@ -9,10 +9,8 @@ import ScaleLabTestSupport
 @Suite(.enabled(if: TestSupport.hasSharedData, "../shared/data is absent"))
 struct ReportRangeTests {
     @Test func backtestPanelsOfAnAccuracyStayInsideZeroOne() throws {
-        guard let source = TestSupport.sharedFile("pythia_final_0shot.csv") else { return }
         let folder = TemporaryFolder()
-        let db = folder.path("p.sqlite")
-        #expect(try CLI.run(["import", source, "--db", db, "--quiet"]).status == 0)
+        guard let db = try CLI.database(importing: "pythia_final_0shot.csv", in: folder) else { return }
         let out = folder.path("report")
         let result = try CLI.run(["report", "--db", db, "--out", out, "--format", "svg", "--bootstrap", "50"])
         #expect(result.status == 0, "\(result.stderr)")
