@@ -75,6 +75,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "LadderBench",
+            dependencies: ["ScaleLabCore", "ScaleLabIO", "ScaleLabAnalysis"],
+            path: "Benchmarks/LadderBench",
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "TaskBench",
             dependencies: ["ScaleLabTasks"],
             path: "Benchmarks/TaskBench",

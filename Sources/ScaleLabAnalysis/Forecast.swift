@@ -272,19 +272,7 @@ public enum Forecaster {
             options: BootstrapOptions(replicates: options.replicates, seed: options.seed, level: options.levels.first ?? 0.8,
                                       resampling: options.resampling))
         let estimates = law.predict(fit.theta, x: xs, x2: x2).map(scale.clamp)
-        // A dozen residuals have a dozen values: drawn as they are, a new observation can never
-        // fall beyond the largest, and 95% intervals come out short. Each draw is smoothed by a
-        // Gaussian kernel of Silverman's bandwidth h = 1.06·s·m^(−1/5), m the number of residuals
-        // (the smoothed bootstrap; Silverman 1986, §3.4.2 and §6.4; Davison & Hinkley 1997, §3.4).
-        // The shrunk version keeps the residuals' mean and variance (ē + (e − ē + h·z)/√(1 + h²/s²)),
-        // changing only the shape of their tails.
-        let (bandwidth, centre, shrink): (Double, Double, Double) = {
-            guard residuals.count >= 2 else { return (0, 0, 1) }
-            let mean = residuals.reduce(0, +) / Double(residuals.count)
-            let sd = (residuals.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(residuals.count - 1)).squareRoot()
-            let h = 1.06 * sd * pow(Double(residuals.count), -0.2)
-            return (h, mean, sd > 0 ? 1 / (1 + h * h / (sd * sd)).squareRoot() : 1)
-        }()
+        let smoothed = SmoothedResiduals(residuals)
         var draws = [[Double]](repeating: [], count: xs.count)
         for (b, theta) in bootstrap.thetas.enumerated() {
             let predictions = law.predict(theta, x: xs, x2: x2)
@@ -292,9 +280,7 @@ public enum Forecaster {
             for (j, raw) in predictions.enumerated() {
                 // A score's law value is held inside [0, 1] first (a power law at x → 0 is +∞).
                 let prediction = scale == .unit ? scale.clamp(raw) : raw
-                let picked = residuals.isEmpty ? 0 : residuals[Int(generator.next() % UInt64(residuals.count))]
-                let u1 = max(Double(generator.next() >> 11) / Double(1 << 53), 1e-300), u2 = Double(generator.next() >> 11) / Double(1 << 53)
-                let e = centre + (picked - centre + bandwidth * (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)) * shrink
+                let e = smoothed.draw(&generator)
                 guard prediction.isFinite, scale != .positive || prediction > 0 else { continue }
                 draws[j].append(scale.shift(prediction, by: e))
             }

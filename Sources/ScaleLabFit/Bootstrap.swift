@@ -17,7 +17,7 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     }
 
     /// The stream of replicate `index` of a run seeded with `seed`.
-    static func stream(seed: UInt64, index: Int) -> SplitMix64 {
+    public static func stream(seed: UInt64, index: Int) -> SplitMix64 {
         var mixer = SplitMix64(seed: seed ^ (UInt64(truncatingIfNeeded: index) &* 0xD1B5_4A32_D192_ED03))
         return SplitMix64(seed: mixer.next())
     }
@@ -193,7 +193,7 @@ extension Fitter {
     /// θ refined on `sample` from `warmStart` and from whichever of `coldStarts` fits the sample
     /// best, the lower objective winning; nil when the sample cannot support the law. Cold starts
     /// are only computed for a valid sample.
-    func refit(_ law: any ScalingLaw, to sample: FitData, warmStart: [Double],
+    public func refit(_ law: any ScalingLaw, to sample: FitData, warmStart: [Double],
                coldStarts: @autoclosure () -> [[Double]]) -> [Double]? {
         guard (try? validate(law, sample)) != nil else { return nil }
         let space = residualSpace ?? law.residualSpace

@@ -29,11 +29,21 @@ struct BacktestCommand: AsyncParsableCommand {
                              tokens) and predict its final checkpoint from the earlier ones (with
                              --train-max: from the checkpoints up to that step). Step 0
                              cannot sit on a log axis and is dropped (the count goes to stderr).
-              --law two-step --via METRIC
-                             fit METRIC (a loss of the same task, e.g. bpb or ppl) against x, then the
-                             accuracy against that loss, and score the composite next to the direct
-                             laws (the other --law values, else auto) and the baselines. Tasks
-                             without METRIC are skipped and listed.
+              --law two-step --via METRIC | --via TASK:METRIC
+                             a ladder (every run with params and tokens, or --via naming another
+                             task, e.g. c4_val:loss): stage 1 fits the via metric against N and D,
+                             L = E + A/N^alpha + B/D^beta (Huber δ = 1e-3), on each run's final
+                             checkpoint (--stage1-checkpoints all: every checkpoint); stage 2 the
+                             score against the via metric on every checkpoint of the fitted runs
+                             (flat, linear or a sigmoid with chance as its floor, by AICc). Needs
+                             --train-max: runs up to it are fitted, the larger runs' finals
+                             predicted, with --per-family within each family. Side by side: the
+                             two-step with the sigmoid and with Gadre's exponential link, the score
+                             against compute C = 6ND (a logistic; a power law on −log score), the
+                             evidence-based law choice applied to C, the last value, and auto (the
+                             method with the least inner forecast error over the family's curves).
+                             Rows without tokens: stage 1 is a power law of --x, scored next to the
+                             direct laws (the other --law values, else auto) and the baselines.
 
             Examples:
               scalelab backtest --metric acc --shots 0 --where step=143000 --train-max 3e9
@@ -42,14 +52,18 @@ struct BacktestCommand: AsyncParsableCommand {
               scalelab backtest --checkpoints --task lambada_openai --metric acc --where 'step>=1000'
               scalelab backtest --checkpoints --task lambada_openai --metric ppl --shots 0 --x step --train-max 36000
               scalelab backtest --law two-step --via bpb --metric acc --train-max 1e9 --csv
+              scalelab backtest --per-family --train-max 1e9 --law two-step --via c4_val:loss --metric acc
             """
     )
 
     @Option(name: .long, help: "Laws to test (auto, a name, or two-step with --via); repeatable.")
     var law: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("For --law two-step: the loss-like metric of the same task (e.g. bpb, ppl).", valueName: "metric"))
+    @Option(name: .long, help: ArgumentHelp("For --law two-step: the intermediate metric, of the same task (bpb, ppl) or TASK:METRIC of another (c4_val:loss).", valueName: "metric"))
     var via: String?
+
+    @Option(name: .customLong("stage1-checkpoints"), help: ArgumentHelp("Ladder two-step: fit stage 1 on each run's final checkpoint or on all.", valueName: "final|all"))
+    var stage1Checkpoints: LadderOptions.Stage1Points = .final
 
     @Option(name: .customLong("train-max"), help: ArgumentHelp("Fixed origin: fit on x ≤ this value (units allowed).", valueName: "x"))
     var trainMax: String?
@@ -100,6 +114,7 @@ struct BacktestCommand: AsyncParsableCommand {
             throw ValidationError("--law two-step needs --via METRIC, the loss-like metric of the same task that links scale to accuracy (e.g. --via bpb)")
         }
         if let via, !usesTwoStep { throw ValidationError("--via \(via) goes with --law two-step; add --law two-step (and any direct laws to compare)") }
+        if let via, ViaMetric(parsing: via) == nil { throw ValidationError("--via '\(via)' is not METRIC or TASK:METRIC (e.g. bpb, c4_val:loss)") }
         if perFamily && checkpoints { throw ValidationError("choose one of --per-family and --checkpoints") }
         if let minimumFamilySize {
             guard perFamily || checkpoints else { throw ValidationError("--min-family-size applies with --per-family or --checkpoints") }
@@ -114,6 +129,13 @@ struct BacktestCommand: AsyncParsableCommand {
         let xAxis = XAxis(selection.x ?? (checkpoints ? "step" : "params"))
         var chosen = try selection.selection()
         chosen.x = xAxis
+        if usesTwoStep, !checkpoints, let text = via, let viaMetric = ViaMetric(parsing: text) {
+            let ladderData = try database.open(.read).load(LadderText.loading(chosen, via: viaMetric))
+            if LadderText.applies(ladderData, via: viaMetric, oneInput: selection.x != nil) {
+                try await runLadder(ladderData, selection: chosen, via: viaMetric)
+                return
+            }
+        }
         if let via, !chosen.metrics.isEmpty, !chosen.metrics.contains(via) { chosen.metrics.append(via) }
         let data = try database.open(.read).load(chosen)
         let series = try data.fitSeries(x: xAxis)
@@ -195,6 +217,28 @@ struct BacktestCommand: AsyncParsableCommand {
             if result.stacking.count > 8 { Terminal.out("  … \(result.stacking.count - 8) more in --json") }
         }
         finish(result.surprises, skipped: result.skipped, unpaired: unpaired, via: via)
+    }
+
+    /// The ladder backtest of two-step laws on (N, D) and the methods compared with it.
+    private func runLadder(_ data: Dataset, selection chosen: Selection, via: ViaMetric) async throws {
+        guard let text = trainMax, let limit = NumberParsing.double(text) else {
+            throw UserError("a ladder backtest needs --train-max N: runs up to N parameters are fitted and the larger runs predicted (e.g. --train-max 1e9)")
+        }
+        let curves = LadderText.curves(data, selection: chosen, via: via)
+        guard !curves.isEmpty else {
+            throw UserError("no curve to predict besides the via metric \(via); select a task metric with --task/--metric (see `scalelab list metrics`)")
+        }
+        var ladder = LadderOptions(stage1Points: stage1Checkpoints, replicates: bootstrap, seed: seed)
+        if selection.x != nil { ladder.oneInput = PowerLaw() }
+        let options = LadderBacktestOptions(trainMax: limit, ladder: ladder, perFamily: perFamily, xAxis: selection.x.map(XAxis.init))
+        Terminal.note("ladder backtest: \(curves.count) curve\(curves.count == 1 ? "" : "s") via \(via), \(perFamily ? "within each family" : "one ladder"), \(bootstrap) bootstrap replicates")
+        let result = await LadderBacktester.run(data, curves: curves, via: via, options: options) { family in Terminal.note("[\(family)] fitting…") }
+        guard !result.predictions.isEmpty else {
+            throw UserError("nothing to backtest: " + (result.skipped.first ?? "no run above --train-max \(text) has the selected scores"))
+        }
+        if json { try Terminal.json(result); return }
+        if csv { Terminal.out(LadderText.csv(result)); return }
+        Terminal.out(LadderText.backtest(result, bounded: result.predictions.allSatisfy { $0.observed >= 0 && $0.observed <= 1 }))
     }
 
     /// The error when no group could be backtested, naming the groups and why.

@@ -60,8 +60,14 @@ struct PredictCommand: AsyncParsableCommand {
         valueName: "x,…|name=x,name=x2"))
     var at: [String] = []
 
-    @Option(name: .long, help: "The law: auto (the simplest law within ΔAICc 2 of the best the points support, rising for scores and falling for losses), \(LawCatalog.singleInput.joined(separator: ", ")), chinchilla.")
+    @Option(name: .long, help: "The law: auto (chosen by how each law forecasts the curve's own later points), \(LawCatalog.singleInput.joined(separator: ", ")), chinchilla, two-step (with --via).")
     var law = "auto"
+
+    @Option(name: .long, help: ArgumentHelp("For --law two-step: the intermediate metric, of the same task (bpb, ppl) or TASK:METRIC of another (c4_val:loss).", valueName: "metric"))
+    var via: String?
+
+    @Option(name: .customLong("stage1-checkpoints"), help: ArgumentHelp("Two-step: fit stage 1 on each run's final checkpoint or on all.", valueName: "final|all"))
+    var stage1Checkpoints: LadderOptions.Stage1Points = .final
 
     @Option(name: .customLong("x2"), help: ArgumentHelp("Second input of two-input laws (default: tokens).", valueName: "column"))
     var secondAxis: String?
@@ -101,8 +107,8 @@ struct PredictCommand: AsyncParsableCommand {
     /// The coverages reported.
     static let levels = [0.8, 0.95]
 
-    /// Whether the law takes two inputs (x and x2).
-    var isTwoInput: Bool { LawCatalog.law(named: law)?.inputs == 2 }
+    /// Whether the law takes two inputs (x and x2): chinchilla, and two-step unless --x names one input.
+    var isTwoInput: Bool { LawCatalog.law(named: law)?.inputs == 2 || (law == "two-step" && selection.x == nil) }
 
     var xAxis: XAxis { XAxis(selection.x ?? "params") }
 
@@ -115,8 +121,19 @@ struct PredictCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
-        guard law == "auto" || LawCatalog.names.contains(law) else {
-            throw ValidationError("unknown law '\(law)'; choose auto, \(LawCatalog.names.joined(separator: ", "))")
+        guard law == "auto" || law == "two-step" || LawCatalog.names.contains(law) else {
+            throw ValidationError("unknown law '\(law)'; choose auto, \(LawCatalog.names.joined(separator: ", ")), two-step")
+        }
+        if law == "two-step" {
+            guard let via else {
+                throw ValidationError("--law two-step needs --via METRIC or TASK:METRIC, the loss that links scale to the score (e.g. --via bpb, --via c4_val:loss)")
+            }
+            guard ViaMetric(parsing: via) != nil else { throw ValidationError("--via '\(via)' is not METRIC or TASK:METRIC (e.g. bpb, c4_val:loss)") }
+            if threshold != nil || aggregate || stack {
+                throw ValidationError("--law two-step predicts named models (--at params=…,tokens=…); --threshold, --aggregate and --stack are for direct laws")
+            }
+        } else if let via {
+            throw ValidationError("--via \(via) goes with --law two-step")
         }
         if json && csv { throw ValidationError("--json and --csv both choose the output; give one of them") }
         if stack && (!allTasks || aggregate || isTwoInput) {
@@ -146,6 +163,9 @@ struct PredictCommand: AsyncParsableCommand {
         let scales = try scales()
         var chosen = try selection.selection()
         chosen.x = xAxis
+        if law == "two-step", let text = via, let viaMetric = ViaMetric(parsing: text) {
+            return try await runTwoStep(chosen, via: viaMetric, scales: scales)
+        }
         let data = try database.open(.read).load(chosen)
         let series = try data.fitSeries(x: xAxis, x2: x2Axis)
         guard !series.isEmpty else {

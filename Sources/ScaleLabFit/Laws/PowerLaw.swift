@@ -61,7 +61,7 @@ public struct PowerLaw: ScalingLaw {
 }
 
 /// Ordinary least-squares line z ≈ slope·x + intercept.
-func leastSquaresLine(_ x: [Double], _ z: [Double]) -> (slope: Double, intercept: Double) {
+public func leastSquaresLine(_ x: [Double], _ z: [Double]) -> (slope: Double, intercept: Double) {
     let mx = mean(x), mz = mean(z)
     var sxx = 0.0, sxz = 0.0
     for (a, b) in zip(x, z) {

@@ -20,13 +20,23 @@ import Foundation
 /// nearly straight line to a step); L0 within two spans of the observed losses on either side.
 /// The ceiling is identified only once the data pass the threshold; before that, the diagnostics
 /// report `hi` at a bound or a weak direction.
+///
+/// With a known `floor` (a task's chance level, as the OLMo ladder and Gadre et al. fix it), lo is
+/// that constant and θ = (hi, k, L0): three parameters, and hi is bounded to the side of the floor
+/// the data lie on (a score moves away from chance in its own direction) and, for a score in
+/// [0, 1], to [floor, 1] — so every value of the law lies between chance and 1 by construction.
 public struct SigmoidOfLossLaw: ScalingLaw {
-    public init() {}
+    /// The fixed lower asymptote (chance), or nil to fit it.
+    public let floor: Double?
+
+    public init(floor: Double? = nil) {
+        self.floor = floor.flatMap { $0.isFinite ? $0 : nil }
+    }
 
     public let name = "sigmoid-of-loss"
     public let formula = "y = lo + (hi − lo)/(1 + exp(k·(L − L0)))"
-    public let internalNames = ["lo", "hi", "k", "L0"]
-    public let parameterNames = ["lo", "hi", "k", "L0"]
+    public var internalNames: [String] { floor == nil ? ["lo", "hi", "k", "L0"] : ["hi", "k", "L0"] }
+    public var parameterNames: [String] { ["lo", "hi", "k", "L0"] }
     public let inputs = 1
     public let residualSpace = ResidualSpace.linear
 
@@ -38,6 +48,16 @@ public struct SigmoidOfLossLaw: ScalingLaw {
         let low = data.y.min() ?? 0, high = data.y.max() ?? 1, span = high - low
         let lossMin = data.x.min() ?? 0, lossMax = data.x.max() ?? 0, lossSpan = lossMax - lossMin
         let threshold = (lossMin - 2 * lossSpan, lossMax + 2 * lossSpan)
+        if let floor {
+            let mean = data.y.reduce(0, +) / Double(max(data.count, 1))
+            let ceiling: (Double, Double)
+            if mean >= floor {
+                ceiling = (floor, isAccuracy(data) ? max(1, floor) : max(high + 2 * span, floor))
+            } else {
+                ceiling = (isAccuracy(data) ? min(0, floor) : min(low - 2 * span, floor), floor)
+            }
+            return ([ceiling.0, 0.05, threshold.0], [ceiling.1, 200, threshold.1])
+        }
         if isAccuracy(data) { return ([0, 0, 0.05, threshold.0], [1, 1, 200, threshold.1]) }
         return ([low - 2 * span, low - 2 * span, 0.05, threshold.0], [high + 2 * span, high + 2 * span, 200, threshold.1])
     }
@@ -54,6 +74,19 @@ public struct SigmoidOfLossLaw: ScalingLaw {
         // Scores normally rise as loss falls: a negative slope of y on L.
         let risesAsLossFalls = leastSquaresLine(data.x, data.y).slope <= 0
         var starts: [[Double]] = []
+        if let floor {
+            let (lower, upper) = bounds(for: data)
+            let mean = data.y.reduce(0, +) / Double(max(data.count, 1))
+            let extremes = mean >= floor ? [high, upper[0]] : [low, lower[0]]
+            for step in 0..<7 {
+                let threshold = lossMax + 0.25 * lossSpan - 1.5 * lossSpan * Double(step) / 6
+                for perSpan in [1.0, 4.0, 16.0] {
+                    let k = min(max(perSpan / lossSpan, 0.05), 200)
+                    for ceiling in extremes { starts.append([min(max(ceiling, lower[0]), upper[0]), k, threshold]) }
+                }
+            }
+            return starts
+        }
         for step in 0..<7 {
             let threshold = lossMax + 0.25 * lossSpan - 1.5 * lossSpan * Double(step) / 6
             for perSpan in [1.0, 4.0, 16.0] {
@@ -67,7 +100,9 @@ public struct SigmoidOfLossLaw: ScalingLaw {
     }
 
     public func predict(_ theta: [Double], data: FitData, values: inout [Double], jacobian: UnsafeMutablePointer<Double>?) {
-        let lo = theta[0], hi = theta[1], k = theta[2], threshold = theta[3]
+        let fixed = floor != nil
+        let lo = floor ?? theta[0], hi = theta[fixed ? 0 : 1], k = theta[fixed ? 1 : 2], threshold = theta[fixed ? 2 : 3]
+        let width = fixed ? 3 : 4
         for i in 0..<data.count {
             let z = k * (data.x[i] - threshold)
             // s = 1/(1 + eᶻ) and 1 − s from e = e^−|z|, so neither overflows nor cancels.
@@ -77,15 +112,18 @@ public struct SigmoidOfLossLaw: ScalingLaw {
             values[i] = lo + (hi - lo) * s
             if let jacobian {
                 let slope = e / ((1 + e) * (1 + e))  // s·(1 − s) = −ds/dz
-                jacobian[i * 4] = complement
-                jacobian[i * 4 + 1] = s
-                jacobian[i * 4 + 2] = -(hi - lo) * slope * (data.x[i] - threshold)
-                jacobian[i * 4 + 3] = (hi - lo) * slope * k
+                let row = jacobian + i * width
+                var j = 0
+                if !fixed { row[0] = complement; j = 1 }
+                row[j] = s
+                row[j + 1] = -(hi - lo) * slope * (data.x[i] - threshold)
+                row[j + 2] = (hi - lo) * slope * k
             }
         }
     }
 
     public func parameters(_ theta: [Double]) -> [String: Double] {
-        ["lo": theta[0], "hi": theta[1], "k": theta[2], "L0": theta[3]]
+        if let floor { return ["lo": floor, "hi": theta[0], "k": theta[1], "L0": theta[2]] }
+        return ["lo": theta[0], "hi": theta[1], "k": theta[2], "L0": theta[3]]
     }
 }
