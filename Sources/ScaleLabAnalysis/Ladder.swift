@@ -28,6 +28,17 @@ public struct ViaMetric: Hashable, Sendable, Codable, CustomStringConvertible {
     }
 
     public var description: String { task.map { "\($0):\(metric)" } ?? metric }
+
+    /// A perplexity (`ppl`, `*_ppl`, `*perplexity*`): the exponential of a loss. Both stages use
+    /// its logarithm, the loss itself (nats per token or word), since the laws of stage 1 are laws
+    /// of loss — a power law fitted to perplexity itself bends to its steep small-model end.
+    public var isPerplexity: Bool {
+        let name = metric.lowercased()
+        return name == "ppl" || name.hasSuffix("_ppl") || name.contains("perplexity")
+    }
+
+    /// The quantity the stages are fitted on: the metric, or `log ppl` for a perplexity.
+    public var fitted: String { isPerplexity ? "log \(description)" : description }
 }
 
 /// One checkpoint of a ladder run: its scale, the via metric and (when measured) the task's score.
@@ -111,7 +122,8 @@ extension Dataset {
     /// The ladder of (`task`, `metric`, `shots`) through `via`: one point per model key (run and
     /// step) that has both the score and the via value. With `via.task` nil the via metric is the
     /// task's own (same shots); another task's via takes that task's row for the model (its
-    /// 0-shot or unlabelled row when several). `x` is recorded for a stage 1 of one input.
+    /// 0-shot or unlabelled row when several). `x` is recorded for a stage 1 of one input. A
+    /// perplexity is stored as its logarithm (``ViaMetric/isPerplexity``).
     /// Points at step 0 or with zero tokens are dropped and counted.
     public func ladder(task: String, metric: String, shots: Int?, via: ViaMetric, x: XAxis? = nil) -> LadderBuild {
         let viaTask = via.task ?? task
@@ -136,11 +148,12 @@ extension Dataset {
         var unpaired = 0, untrained = 0
         for (row, key) in scores {
             let info = model(ofRow: row)
-            guard let via = viaValue[key]?.0, via.isFinite else { unpaired += 1; missing.insert(key.name); continue }
+            guard let raw = viaValue[key]?.0, raw.isFinite, !via.isPerplexity || raw > 0 else { unpaired += 1; missing.insert(key.name); continue }
+            let value = via.isPerplexity ? log(raw) : raw
             if key.step == 0 || info.tokens == 0 { untrained += 1; continue }
             present.insert(key.name)
             points.append(LadderPoint(run: key.name, step: key.step, family: info.family, params: info.params, tokens: info.tokens,
-                                      x: x.flatMap { self.x($0, row: row) }, via: via, score: values[row]))
+                                      x: x.flatMap { self.x($0, row: row) }, via: value, score: values[row]))
         }
         let chance = index(ofTask: task).flatMap { tasks[$0].chance }
         return LadderBuild(ladder: Ladder(task: task, metric: metric, via: via, chance: chance, points: points),

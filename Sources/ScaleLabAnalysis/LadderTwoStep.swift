@@ -72,6 +72,10 @@ public struct LadderStageOne: Sendable {
     let leaveOut: [Double: [Double]]
     /// Spearman's ρ of the via metric against compute (or x) over the fitted points.
     public let rho: Double
+    /// Stage 1 is a law of params alone (the runs share one token count; see `note`).
+    public let onParams: Bool
+    /// Why stage 1 departs from the law asked for, when it does.
+    public let note: String?
 
     /// Fits stage 1 on the ladder's points (their via values), validating what a two-step law on
     /// them needs; `progress` is told of each bootstrap replicate.
@@ -82,16 +86,27 @@ public struct LadderStageOne: Sendable {
         let unique = points.filter { seen.insert("\($0.run)@\($0.step ?? -1)").inserted }
         let ladder = Ladder(task: "", metric: "", via: via, points: unique)
         let chosen = options.stage1Points == .final ? ladder.finals : unique
-        let law: any ScalingLaw = options.oneInput ?? ChinchillaLaw()
+        var law: any ScalingLaw = options.oneInput ?? ChinchillaLaw()
+        var onParams = false, note: String?
+        // Runs that all share one token count (a suite trained on one data budget, as Pythia's
+        // 300B) make B/D^β a constant: E and B cannot be told apart, and a size left out leaves
+        // fewer distinct points than parameters. Stage 1 is then its one-input form in N.
+        let tokenCounts = Set(chosen.compactMap(\.tokens))
+        if law.inputs == 2, tokenCounts.count == 1, chosen.allSatisfy({ ($0.params ?? 0) > 0 }) {
+            law = PowerLaw()
+            onParams = true
+            note = String(format: "every fitted run has %.3g tokens, so B/D^β is a constant: stage 1 is E + A·N^(−α) in N", tokenCounts.first!)
+        }
         if law.inputs == 2 {
             let missing = Set(chosen.filter { !(($0.params ?? 0) > 0 && ($0.tokens ?? 0) > 0) }.map(\.run)).sorted()
             guard missing.isEmpty else {
                 throw FitInputError("stage 1 (\(law.name) in params and tokens) needs both for every run; \(missing.count) run\(missing.count == 1 ? "" : "s") lack\(missing.count == 1 ? "s" : "") tokens or params: \(Self.list(missing)) — add them to the model metadata, or fit stage 1 on one input with --x AXIS")
             }
-        } else if let bad = chosen.first(where: { !(($0.x ?? 0) > 0) }) {
+        } else if !onParams, let bad = chosen.first(where: { !(($0.x ?? 0) > 0) }) {
             throw FitInputError("stage 1 (\(law.name) of one input) needs a positive x for every run; \(bad.run) has none")
         }
-        let data = Self.data(chosen, law: law)
+        let law1 = law
+        let data = Self.data(chosen, law: law1, onParams: onParams)
         let fitter = Self.fitter(for: law)
         guard Set(chosen.map(\.run)).count >= 3 else {
             throw FitInputError("stage 1 needs at least 3 runs with the via metric \(via); the selection has \(Set(chosen.map(\.run)).count)")
@@ -119,7 +134,7 @@ public struct LadderStageOne: Sendable {
         let thetas: [[Double]?] = await concurrentMap(count, completed: progress) { b in
             let rows = drawn[b].flatMap { byRun[$0] ?? [] }
             let sample = data.subset(rows)
-            return fitter.refit(law, to: sample, warmStart: fit.theta, coldStarts: law.initialGuesses(for: sample))
+            return fitter.refit(law1, to: sample, warmStart: fit.theta, coldStarts: law1.initialGuesses(for: sample))
         }
         // Each size but the smallest left out in turn: predicting a size from the sizes below it
         // (and any above) is the extrapolation a target asks for; predicting the smallest from
@@ -142,6 +157,8 @@ public struct LadderStageOne: Sendable {
         self.thetas = thetas
         self.leaveOut = leaveOut
         self.rho = rho
+        self.onParams = onParams
+        self.note = note
     }
 
     /// Chinchilla with the Huber loss of Approach 3; a law of one input with squared log residuals.
@@ -149,17 +166,17 @@ public struct LadderStageOne: Sendable {
         law.inputs == 2 ? Fitter(loss: .huber(delta: 1e-3), residualSpace: .log) : Fitter(loss: .squared, residualSpace: .log)
     }
 
-    static func data(_ points: [LadderPoint], law: any ScalingLaw) -> FitData {
+    static func data(_ points: [LadderPoint], law: any ScalingLaw, onParams: Bool) -> FitData {
         law.inputs == 2
             ? FitData(x: points.map { $0.params! }, x2: points.map { $0.tokens! }, y: points.map(\.via))
-            : FitData(x: points.map { $0.x! }, y: points.map(\.via))
+            : FitData(x: points.map { onParams ? $0.params! : $0.x! }, y: points.map(\.via))
     }
 
     /// The via metric at `target` under θ.
     func via(_ theta: [Double], at target: LadderTarget) -> Double {
         law.inputs == 2
             ? law.predict(theta, x: [target.params ?? .nan], x2: [target.tokens ?? .nan])[0]
-            : law.predict(theta, x: [target.x ?? target.params ?? .nan])[0]
+            : law.predict(theta, x: [(onParams ? target.params : target.x ?? target.params) ?? .nan])[0]
     }
 
     /// The fitted via metric at `target`.
@@ -167,7 +184,7 @@ public struct LadderStageOne: Sendable {
 
     /// The target of a point (its scale on stage 1's inputs).
     func target(of point: LadderPoint) -> LadderTarget {
-        law.inputs == 2 ? LadderTarget(params: point.params, tokens: point.tokens) : LadderTarget(x: point.x)
+        law.inputs == 2 || onParams ? LadderTarget(params: point.params, tokens: point.tokens) : LadderTarget(x: point.x)
     }
 
     static func list(_ names: [String]) -> String {
@@ -277,7 +294,7 @@ public enum LadderTwoStep {
         let points = targets.enumerated().map { j, target -> LadderForecastPoint in
             let via = stageOne.via(at: target)
             let warning = (target.params ?? target.x).flatMap {
-                Forecaster.extrapolationWarning(x: $0, fitted: stageOne.law.inputs == 2 ? fittedParams : stageOne.points.compactMap(\.x))
+                Forecaster.extrapolationWarning(x: $0, fitted: stageOne.law.inputs == 2 || stageOne.onParams ? fittedParams : stageOne.points.compactMap(\.x))
             }
             return LadderForecastPoint(
                 target: target, via: via, viaIntervals: LevelInterval.percentiles(of: viaDraws[j], levels: stageOne.options.levels),

@@ -26,16 +26,24 @@ struct FitCommand: AsyncParsableCommand {
               scalelab fit --law chinchilla --task loss --metric loss --bootstrap 200 --json
               scalelab fit --law two-step --task lambada_openai --metric acc --via ppl --predict 70B --bootstrap 500
 
-            two-step fits the --via metric (a loss or perplexity) against scale with a power law, then
-            the accuracy against that loss with a sigmoid, and predicts accuracy through both.
+            two-step on a ladder (every run with params and tokens, or --via TASK:METRIC naming another
+            task) fits the via metric against N and D (Chinchilla, Huber δ = 1e-3) on each run's final
+            checkpoint, then the score against the via metric on every checkpoint (flat, linear or a
+            sigmoid with chance as its floor, by AICc); predict models with `scalelab predict --law
+            two-step --via … --at params=…,tokens=…`. Without tokens, two-step fits the --via metric
+            against --x with a power law, then the accuracy against it with a sigmoid.
+              scalelab fit --law two-step --via c4_val:loss --task hellaswag --metric acc --family rpj --where 'params<1e9' 
             """
     )
 
     @Option(name: .long, help: "The law: auto, \(LawCatalog.names.joined(separator: ", ")), two-step.")
     var law = "auto"
 
-    @Option(name: .long, help: ArgumentHelp("For two-step: the intermediate metric (a loss, e.g. ppl) of the same task.", valueName: "metric"))
+    @Option(name: .long, help: ArgumentHelp("For two-step: the intermediate metric, of the same task (bpb, ppl) or TASK:METRIC of another (c4_val:loss).", valueName: "metric"))
     var via: String?
+
+    @Option(name: .customLong("stage1-checkpoints"), help: ArgumentHelp("Two-step on a ladder: fit stage 1 on each run's final checkpoint or on all.", valueName: "final|all"))
+    var stage1Checkpoints: LadderOptions.Stage1Points = .final
 
     @Option(name: .customLong("x2"), help: ArgumentHelp("Second input of two-input laws (default: tokens).", valueName: "column"))
     var secondAxis: String?
@@ -90,6 +98,7 @@ struct FitCommand: AsyncParsableCommand {
         if law == "two-step" && via == nil {
             throw ValidationError("--law two-step needs --via METRIC, the loss-like metric that links scale to accuracy (e.g. --via ppl)")
         }
+        if let via, ViaMetric(parsing: via) == nil { throw ValidationError("--via '\(via)' is not METRIC or TASK:METRIC (e.g. bpb, c4_val:loss)") }
         guard bootstrap >= 0 else { throw ValidationError("--bootstrap takes a count ≥ 0") }
         guard level > 0 && level < 1 else { throw ValidationError("--level takes a coverage between 0 and 1, e.g. 0.8") }
         guard delta > 0 else { throw ValidationError("--delta must be positive") }
@@ -107,6 +116,21 @@ struct FitCommand: AsyncParsableCommand {
         let x2Axis = isChinchilla ? XAxis(secondAxis ?? "tokens") : nil
         var chosen = try selection.selection()
         chosen.x = xAxis
+        if law == "two-step", let text = via, let viaMetric = ViaMetric(parsing: text) {
+            let ladderData = try database.open(.read).load(LadderText.loading(chosen, via: viaMetric))
+            if LadderText.applies(ladderData, via: viaMetric, oneInput: selection.x != nil) {
+                guard predict.isEmpty else {
+                    throw UserError("on a ladder a model is named by params and tokens: predict it with `scalelab predict --law two-step --via \(viaMetric) --at params=…,tokens=…`")
+                }
+                var options = LadderOptions(stage1Points: stage1Checkpoints, replicates: bootstrap, seed: seed)
+                let axis = selection.x.map(XAxis.init)
+                if axis != nil { options.oneInput = PowerLaw() }
+                let (stageOne, fits) = try await LadderText.fit(ladderData, selection: chosen, via: viaMetric, options: options, axis: axis,
+                                                                targets: [], allTasks: allTasks, verb: "fit")
+                if json { try Terminal.json(fits) } else { Terminal.out(LadderText.describe(stageOne, fits, via: viaMetric)) }
+                return
+            }
+        }
         if let via, law == "two-step", !chosen.metrics.isEmpty { chosen.metrics.append(via) }
         let store = try database.open(.read)
         let data = try store.load(chosen)

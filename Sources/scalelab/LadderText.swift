@@ -70,7 +70,7 @@ enum LadderText {
             }
         }
         if !result.viaErrors.isEmpty {
-            var stage = TextTable(headers: ["family", "run", "params", "tokens", "\(result.via) observed", "stage 1", "rel. error", "two-step MAE"])
+            var stage = TextTable(headers: ["family", "run", "params", "tokens", "\(result.via.fitted) observed", "stage 1", "rel. error", "two-step MAE"])
             stage.frozen = 8
             for e in result.viaErrors {
                 let mine = result.predictions.filter { $0.method == LadderMethod.twoStep.rawValue && $0.run == e.run && $0.family == e.family }
@@ -78,7 +78,7 @@ enum LadderText {
                 stage.append([e.family, e.run, Show.size(e.params), Show.size(e.tokens), String(format: "%.4g", e.observed),
                               String(format: "%.4g", e.estimate), String(format: "%+.2f%%", 100 * e.relativeError), mae])
             }
-            text += "\n\nstage 1 (\(result.via) against N and D) at each predicted run:\n" + stage.render()
+            text += "\n\nstage 1 (\(result.via.fitted) against scale) at each predicted run:\n" + stage.render()
         }
         let links = Dictionary(grouping: result.predictions.filter { $0.method == LadderMethod.twoStep.rawValue }, by: { $0.link ?? "?" })
         if !links.isEmpty {
@@ -109,23 +109,18 @@ enum LadderText {
 }
 extension LadderOptions.Stage1Points: ExpressibleByArgument {}
 
-extension PredictCommand {
-    /// `--law two-step --via …`: stage 1 on the selection's runs, stage 2 on their checkpoints, each
-    /// --at model predicted through both.
-    func runTwoStep(_ chosen: Selection, via: ViaMetric, scales: [Scale]) async throws {
-        let data = try database.open(.read).load(LadderText.loading(chosen, via: via))
-        let curves = LadderText.curves(data, selection: chosen, via: via)
+extension LadderText {
+    /// Stage 1 on the selection's runs and stage 2 for each curve, forecasting `targets`; notes on
+    /// stderr for what was left out. One curve unless `allTasks`.
+    static func fit(_ data: Dataset, selection chosen: Selection, via: ViaMetric, options: LadderOptions, axis: XAxis?,
+                    targets: [LadderTarget], allTasks: Bool, verb: String) async throws -> (LadderStageOne, [LadderTwoStepFit]) {
+        let curves = curves(data, selection: chosen, via: via)
         guard !curves.isEmpty else {
-            throw UserError("no curve to predict besides the via metric \(via); select the task's score with --task and --metric")
+            throw UserError("no curve to \(verb) besides the via metric \(via); select the task's score with --task and --metric")
         }
         if !allTasks && curves.count > 1 {
-            throw UserError("the selection holds \(curves.count) curves (\(curves.prefix(4).map { "\($0.task) \($0.metric)\($0.shots.map { " \($0)-shot" } ?? "")" }.joined(separator: ", "))…); narrow it with --task/--metric/--shots or add --all-tasks")
-        }
-        var options = LadderOptions(stage1Points: stage1Checkpoints, replicates: bootstrap, seed: seed)
-        if let x = selection.x { options.oneInput = PowerLaw(); _ = x }
-        let axis = selection.x.map(XAxis.init)
-        let targets = scales.map { scale in
-            axis == nil ? LadderTarget(params: scale.x, tokens: scale.x2) : LadderTarget(x: scale.x)
+            let names = curves.prefix(4).map { "\($0.task) \($0.metric)\($0.shots.map { " \($0)-shot" } ?? "")" }.joined(separator: ", ")
+            throw UserError("the selection holds \(curves.count) curves (\(names)…); narrow it with --task/--metric/--shots or add --all-tasks")
         }
         let ladders = curves.map { data.ladder(task: $0.task, metric: $0.metric, shots: $0.shots, via: via, x: axis) }
         for build in ladders where !build.missingVia.isEmpty {
@@ -133,7 +128,7 @@ extension PredictCommand {
         }
         let untrained = ladders.map(\.untrained).reduce(0, +)
         if untrained > 0 { Terminal.note("left out \(untrained) untrained checkpoint\(untrained == 1 ? "" : "s") (step 0 or zero tokens)") }
-        Terminal.note("stage 1: \(via) against \(axis.map { "\($0)" } ?? "N and D"), \(bootstrap) bootstrap refits (runs resampled)…")
+        Terminal.note("stage 1: \(via) against \(axis.map { "\($0)" } ?? "N and D"), \(options.replicates) bootstrap refits (runs resampled)…")
         let stageOne: LadderStageOne
         do {
             stageOne = try await LadderStageOne(ladders.flatMap(\.ladder.points), via: via, options: options)
@@ -145,6 +140,51 @@ extension PredictCommand {
                 Terminal.note("warning: \(build.ladder.task) \(build.ladder.metric): \(error.description)")
             }
         }
+        return (stageOne, fits)
+    }
+
+    /// Both stages in words, and each target's prediction.
+    static func describe(_ stageOne: LadderStageOne, _ fits: [LadderTwoStepFit], via: ViaMetric) -> String {
+        let e = stageOne.law.parameters(stageOne.fit.theta)
+        let which = stageOne.options.stage1Points == .final ? "final checkpoints" : "checkpoints"
+        let formula: String = stageOne.law.formula
+        var text = "two-step via \(via.fitted): stage 1 " + formula + " on \(stageOne.points.count) " + which + " of \(stageOne.runs.count) runs\n  "
+        text += stageOne.law.parameterNames.map { "\($0) = \(String(format: "%.4g", e[$0] ?? .nan))" }.joined(separator: ", ")
+        text += String(format: " (Spearman ρ of %@ against scale %.2f)", via.fitted, stageOne.rho)
+        if let note = stageOne.note { text += "\n  note: " + note }
+        for fit in fits {
+            text += "\n\n\(fit.task) \(fit.metric): stage 2 \(fit.link.formula)\n  on \(fit.stage2Points) checkpoints of \(fit.runs) runs; AICc "
+            text += fit.link.candidates.sorted { $0.aicc < $1.aicc }.map { String(format: "%@ %.1f", $0.form.rawValue, $0.aicc) }.joined(separator: ", ")
+            guard !fit.points.isEmpty else { continue }
+            var table = TextTable(headers: ["model", "\(via.fitted) (stage 1)", "80%", "\(fit.metric)", "80%", "95%"])
+            table.frozen = 6
+            func range(_ i: LevelInterval?) -> String { i.map { "[\(Show.score($0.lower)), \(Show.score($0.upper))]" } ?? "—" }
+            for p in fit.points {
+                let label = p.target.x.map { Show.size($0) } ?? "N \(Show.size(p.target.params)), D \(Show.size(p.target.tokens))"
+                table.append([label, Show.score(p.via), range(p.viaIntervals.first { abs($0.level - 0.8) < 1e-9 }),
+                              Show.score(p.estimate), range(p.interval(0.8)), range(p.interval(0.95))])
+            }
+            text += "\n" + table.render()
+            for p in fit.points { if let w = p.warning { text += "\n  warning (\(p.target)): \(w)" } }
+            if fit.compositeErrors.isEmpty { text += "\n  (no leave-one-size-out error: the intervals carry the bootstrap alone)" }
+        }
+        return text
+    }
+}
+
+extension PredictCommand {
+    /// `--law two-step --via …`: stage 1 on the selection's runs, stage 2 on their checkpoints, each
+    /// --at model predicted through both.
+    func runTwoStep(_ chosen: Selection, via: ViaMetric, scales: [Scale]) async throws {
+        let data = try database.open(.read).load(LadderText.loading(chosen, via: via))
+        var options = LadderOptions(stage1Points: stage1Checkpoints, replicates: bootstrap, seed: seed)
+        let axis = selection.x.map(XAxis.init)
+        if axis != nil { options.oneInput = PowerLaw() }
+        let targets = scales.map { scale in
+            axis == nil ? LadderTarget(params: scale.x, tokens: scale.x2) : LadderTarget(x: scale.x)
+        }
+        let (stageOne, fits) = try await LadderText.fit(data, selection: chosen, via: via, options: options, axis: axis,
+                                                        targets: targets, allTasks: allTasks, verb: "predict")
         if json {
             if allTasks { try Terminal.json(fits) } else if let fit = fits.first { try Terminal.json(fit) }
             return
@@ -165,27 +205,6 @@ extension PredictCommand {
             Terminal.out(lines.joined(separator: "\n"))
             return
         }
-        let e = stageOne.law.parameters(stageOne.fit.theta)
-        let which = stageOne.options.stage1Points == .final ? "final checkpoints" : "checkpoints"
-        let formula: String = stageOne.law.formula
-        var text = "two-step via \(via): stage 1 " + formula + " on \(stageOne.points.count) " + which + " of \(stageOne.runs.count) runs\n  "
-        text += stageOne.law.parameterNames.map { "\($0) = \(String(format: "%.4g", e[$0] ?? .nan))" }.joined(separator: ", ")
-        text += String(format: " (Spearman ρ of %@ against scale %.2f)", via.description, stageOne.rho)
-        for fit in fits {
-            text += "\n\n\(fit.task) \(fit.metric): stage 2 \(fit.link.formula)\n  on \(fit.stage2Points) checkpoints of \(fit.runs) runs; AICc "
-            text += fit.link.candidates.sorted { $0.aicc < $1.aicc }.map { String(format: "%@ %.1f", $0.form.rawValue, $0.aicc) }.joined(separator: ", ")
-            var table = TextTable(headers: ["model", "\(via) (stage 1)", "80%", "\(fit.metric)", "80%", "95%"])
-            table.frozen = 6
-            func range(_ i: LevelInterval?) -> String { i.map { "[\(Show.score($0.lower)), \(Show.score($0.upper))]" } ?? "—" }
-            for p in fit.points {
-                let label = p.target.x.map { Show.size($0) } ?? "N \(Show.size(p.target.params)), D \(Show.size(p.target.tokens))"
-                table.append([label, Show.score(p.via), range(p.viaIntervals.first { abs($0.level - 0.8) < 1e-9 }),
-                              Show.score(p.estimate), range(p.interval(0.8)), range(p.interval(0.95))])
-            }
-            text += "\n" + table.render()
-            for p in fit.points { if let w = p.warning { text += "\n  warning (\(p.target)): \(w)" } }
-            if fit.compositeErrors.isEmpty { text += "\n  (no leave-one-size-out error: the intervals carry the bootstrap alone)" }
-        }
-        Terminal.out(text)
+        Terminal.out(LadderText.describe(stageOne, fits, via: via))
     }
 }
