@@ -19,11 +19,17 @@ public enum LadderMethod: String, Sendable, Codable, CaseIterable, CustomStringC
     case directAuto = "direct-auto"
     /// The largest fitted size's score at the nearest tokens-per-parameter ratio.
     case lastValue = "last-value"
+    /// The equal-weight mean of `two-step` and `direct-auto`: two forecasts with different errors
+    /// (one through the loss, one through compute), combined the way the forecast-combination
+    /// literature finds hardest to beat (Bates & Granger 1969; Clemen 1989; the simple average
+    /// beats estimated weights on short records — Smith & Wallis 2009). Intervals: the mean of the
+    /// two methods' interval ends (the quantiles of the average of two comonotone forecasts).
+    case combined = "two-step+direct"
 
     public var description: String { rawValue }
 
     /// Whether the method goes through the via metric.
-    public var usesVia: Bool { self == .twoStep || self == .twoStepSigmoid || self == .twoStepExponential }
+    public var usesVia: Bool { self == .twoStep || self == .twoStepSigmoid || self == .twoStepExponential || self == .combined }
 }
 
 /// How a ladder backtest runs.
@@ -210,51 +216,92 @@ public enum LadderBacktester {
         let trainPoints = ladders.flatMap { $0.1.restricted(to: train).points }
         let stageOne: LadderStageOne? = options.methods.contains(where: \.usesVia)
             ? try await LadderStageOne(trainPoints, via: via, options: ladderOptions) : nil
+        // Curves are independent once stage 1 is fitted: one task per core.
+        let replicates = ladderOptions.replicates
+        let parts: [FamilyOutcome] = await concurrentMap(ladders.count) { index in
+            await predictCurve(label, curve: ladders[index].0, ladder: ladders[index].1, train: train, targets: targets,
+                               stageOne: stageOne, options: options, replicates: replicates, intervals: intervals)
+        }
         var outcome = FamilyOutcome(predictions: [], viaErrors: [], skipped: [])
         var viaSeen = Set<String>()
-        for (curve, ladder) in ladders {
-            let fitted = ladder.restricted(to: train)
-            let held = ladder.restricted(to: targets).finals.filter { $0.score != nil }
-            guard !held.isEmpty else { continue }
-            let finals = fitted.finals.filter { $0.score != nil }
-            func record(_ method: LadderMethod, _ point: LadderPoint, _ estimate: Double, _ intervals: [LevelInterval],
-                        via: Double? = nil, link: String? = nil) {
-                outcome.predictions.append(LadderPrediction(
-                    family: label, task: curve.task, metric: curve.metric, shots: curve.shots, run: point.run, params: point.params,
-                    tokens: point.tokens, method: method.rawValue, observed: point.score!, estimate: estimate,
-                    viaEstimate: via, viaObserved: via == nil ? nil : point.via, link: link, intervals: intervals))
-            }
-            for method in options.methods {
-                switch method {
-                case .twoStep, .twoStepSigmoid, .twoStepExponential:
-                    guard let stageOne else { continue }
-                    let links: [LinkForm]? = method == .twoStep ? nil : [method == .twoStepSigmoid ? .sigmoid : .exponential]
-                    do {
-                        let fit = try LadderTwoStep.fit(fitted, stageOne: stageOne, at: held.map(stageOne.target(of:)), links: links)
-                        for (point, forecast) in zip(held, fit.points) {
-                            record(method, point, forecast.estimate, forecast.intervals, via: forecast.via, link: fit.link.form.rawValue)
-                            if viaSeen.insert(point.run).inserted {
-                                outcome.viaErrors.append(LadderViaError(family: label, run: point.run, params: point.params, tokens: point.tokens,
-                                                                        observed: point.via, estimate: forecast.via))
-                            }
-                        }
-                    } catch {
-                        outcome.skipped.append("\(label) \(curve.task) \(curve.metric) \(method): \(error.description)")
+        for part in parts {
+            outcome.predictions += part.predictions
+            outcome.skipped += part.skipped
+            for e in part.viaErrors where viaSeen.insert(e.run).inserted { outcome.viaErrors.append(e) }
+        }
+        return outcome
+    }
+
+    /// Every method on one curve.
+    static func predictCurve(_ label: String, curve: LadderCurve, ladder: Ladder, train: Set<String>, targets: Set<String>,
+                             stageOne: LadderStageOne?, options: LadderBacktestOptions, replicates: Int, intervals: Bool) async -> FamilyOutcome {
+        var outcome = FamilyOutcome(predictions: [], viaErrors: [], skipped: [])
+        let fitted = ladder.restricted(to: train)
+        let held = ladder.restricted(to: targets).finals.filter { $0.score != nil }
+        guard !held.isEmpty else { return outcome }
+        let finals = fitted.finals.filter { $0.score != nil }
+        func record(_ method: LadderMethod, _ point: LadderPoint, _ estimate: Double, _ intervals: [LevelInterval],
+                    via: Double? = nil, link: String? = nil) {
+            outcome.predictions.append(LadderPrediction(
+                family: label, task: curve.task, metric: curve.metric, shots: curve.shots, run: point.run, params: point.params,
+                tokens: point.tokens, method: method.rawValue, observed: point.score!, estimate: estimate,
+                viaEstimate: via, viaObserved: via == nil ? nil : point.via, link: link, intervals: intervals))
+        }
+        // The combination needs both of its members, scored or not.
+        var methods = options.methods
+        if methods.contains(.combined) {
+            for member in [LadderMethod.twoStep, .directAuto] where !methods.contains(member) { methods.insert(member, at: 0) }
+        }
+        for method in methods {
+            switch method {
+            case .combined:
+                continue
+            case .twoStep, .twoStepSigmoid, .twoStepExponential:
+                guard let stageOne else { continue }
+                let links: [LinkForm]? = method == .twoStep ? nil : [method == .twoStepSigmoid ? .sigmoid : .exponential]
+                do {
+                    let fit = try LadderTwoStep.fit(fitted, stageOne: stageOne, at: held.map(stageOne.target(of:)), links: links)
+                    for (point, forecast) in zip(held, fit.points) {
+                        record(method, point, forecast.estimate, forecast.intervals, via: forecast.via, link: fit.link.form.rawValue)
+                        outcome.viaErrors.append(LadderViaError(family: label, run: point.run, params: point.params, tokens: point.tokens,
+                                                                observed: point.via, estimate: forecast.via))
                     }
-                case .lastValue:
-                    for point in held {
-                        if let nearest = nearestLargest(finals, to: point) { record(method, point, nearest.score!, []) }
-                    }
-                case .computeSigmoid, .computeLogPower, .directAuto:
-                    guard let estimates = await direct(method, finals: finals, held: held, chance: ladder.chance,
-                                                       replicates: intervals ? ladderOptions.replicates : 0, seed: options.ladder.seed)
-                    else {
-                        outcome.skipped.append("\(label) \(curve.task) \(curve.metric) \(method): cannot be fitted on \(finals.count) runs")
-                        continue
-                    }
-                    for (point, estimate) in zip(held, estimates) { record(method, point, estimate.0, estimate.1) }
+                } catch {
+                    outcome.skipped.append("\(label) \(curve.task) \(curve.metric) \(method): \(error.description)")
                 }
+            case .lastValue:
+                for point in held {
+                    if let nearest = nearestLargest(finals, to: point) { record(method, point, nearest.score!, []) }
+                }
+            case .computeSigmoid, .computeLogPower, .directAuto:
+                guard let estimates = await direct(method, finals: finals, held: held, chance: ladder.chance,
+                                                   replicates: intervals ? replicates : 0, seed: options.ladder.seed)
+                else {
+                    outcome.skipped.append("\(label) \(curve.task) \(curve.metric) \(method): cannot be fitted on \(finals.count) runs")
+                    continue
+                }
+                for (point, estimate) in zip(held, estimates) { record(method, point, estimate.0, estimate.1) }
             }
+        }
+        if options.methods.contains(.combined) {
+            let twoStep = outcome.predictions.filter { $0.method == LadderMethod.twoStep.rawValue }
+            let direct = Dictionary(outcome.predictions.filter { $0.method == LadderMethod.directAuto.rawValue }.map { ($0.run, $0) },
+                                    uniquingKeysWith: { a, _ in a })
+            for first in twoStep {
+                guard let second = direct[first.run] else { continue }
+                var combined = first
+                combined.method = LadderMethod.combined.rawValue
+                combined.estimate = (first.estimate + second.estimate) / 2
+                combined.intervals = first.intervals.compactMap { a in
+                    second.intervals.first { abs($0.level - a.level) < 1e-9 }.map {
+                        LevelInterval(level: a.level, lower: (a.lower + $0.lower) / 2, upper: (a.upper + $0.upper) / 2)
+                    }
+                }
+                outcome.predictions.append(combined)
+            }
+            // Members added only to combine are not scored.
+            let asked = Set(options.methods.map(\.rawValue))
+            outcome.predictions.removeAll { !asked.contains($0.method) }
         }
         return outcome
     }

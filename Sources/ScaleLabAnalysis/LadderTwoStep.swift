@@ -183,7 +183,7 @@ public struct LadderStageOne: Sendable {
     public func via(at target: LadderTarget) -> Double { via(fit.theta, at: target) }
 
     /// The target of a point (its scale on stage 1's inputs).
-    func target(of point: LadderPoint) -> LadderTarget {
+    public func target(of point: LadderPoint) -> LadderTarget {
         law.inputs == 2 || onParams ? LadderTarget(params: point.params, tokens: point.tokens) : LadderTarget(x: point.x)
     }
 

@@ -53,6 +53,8 @@ public enum ReportBuilder {
             } else {
                 notes.append("no backtest: fewer than five model sizes with \(scaling.metric)")
             }
+            progress?("two-step law on the ladder")
+            if let section = await ladderSection(data, metric: scaling.metric, options: options, summary: &summary) { sections.append(section) }
             progress?("task-set structure")
             sections.append(await structureSection(scaling.data, options: options, summary: &summary))
         } else {
