@@ -149,13 +149,21 @@ public enum LadderBacktester {
         for family in families {
             let rows = (0..<data.count).filter { family.isEmpty || data.model(ofRow: $0).family == family }
             let subset = data.subset(rows: rows)
-            let ladders = curves.compactMap { curve -> (LadderCurve, Ladder)? in
-                let built = subset.ladder(task: curve.task, metric: curve.metric, shots: curve.shots, via: via,
-                                          x: options.ladder.oneInput == nil ? nil : options.xAxis ?? .params)
-                return built.ladder.points.isEmpty ? nil : (curve, built.ladder)
-            }
-            guard !ladders.isEmpty else { continue }
             let label = family.isEmpty ? "all models" : family
+            let builds = curves.map { curve in
+                (curve, subset.ladder(task: curve.task, metric: curve.metric, shots: curve.shots, via: via,
+                                      x: options.ladder.oneInput == nil ? nil : options.xAxis ?? .params))
+            }
+            let ladders = builds.compactMap { $0.1.ladder.points.isEmpty ? nil : ($0.0, $0.1.ladder) }
+            // What the ladder could not use, said once per family: runs without the via metric,
+            // untrained checkpoints (step 0, zero tokens).
+            let missing = Set(builds.flatMap(\.1.missingVia)).sorted()
+            if !missing.isEmpty {
+                skipped.append("\(label): \(missing.count) run\(missing.count == 1 ? "" : "s") without \(via) skipped: \(LadderStageOne.list(missing))")
+            }
+            let untrained = builds.map(\.1.untrained).reduce(0, +)
+            if untrained > 0 { skipped.append("\(label): \(untrained) untrained checkpoint scores left out (step 0 or zero tokens)") }
+            guard !ladders.isEmpty else { continue }
             progress?(label)
             let all = ladders.flatMap(\.1.points)
             let trainRuns = Set(all.filter { ($0.params ?? .infinity) <= options.trainMax }.map(\.run))

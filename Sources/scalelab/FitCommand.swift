@@ -30,8 +30,9 @@ struct FitCommand: AsyncParsableCommand {
             task) fits the via metric against N and D (Chinchilla, Huber δ = 1e-3) on each run's final
             checkpoint, then the score against the via metric on every checkpoint (flat, linear or a
             sigmoid with chance as its floor, by AICc); predict models with `scalelab predict --law
-            two-step --via … --at params=…,tokens=…`. Without tokens, two-step fits the --via metric
-            against --x with a power law, then the accuracy against it with a sigmoid.
+            two-step --via … --at params=…,tokens=…`. Without tokens, or with --predict SCALES, two-step
+            fits the --via metric against --x with a power law, then the accuracy against it with a
+            sigmoid, and predicts each scale through both.
               scalelab fit --law two-step --via c4_val:loss --task hellaswag --metric acc --family rpj --where 'params<1e9' 
             """
     )
@@ -118,9 +119,10 @@ struct FitCommand: AsyncParsableCommand {
         chosen.x = xAxis
         if law == "two-step", let text = via, let viaMetric = ViaMetric(parsing: text) {
             let ladderData = try database.open(.read).load(LadderText.loading(chosen, via: viaMetric))
-            if LadderText.applies(ladderData, via: viaMetric, oneInput: selection.x != nil) {
+            // --predict names models by one scale: that is the one-input two-step of --x below.
+            if predict.isEmpty || viaMetric.task != nil, LadderText.applies(ladderData, via: viaMetric, oneInput: selection.x != nil) {
                 guard predict.isEmpty else {
-                    throw UserError("on a ladder a model is named by params and tokens: predict it with `scalelab predict --law two-step --via \(viaMetric) --at params=…,tokens=…`")
+                    throw UserError("through another task's metric a model is named by params and tokens: predict it with `scalelab predict --law two-step --via \(viaMetric) --at params=…,tokens=…`")
                 }
                 var options = LadderOptions(stage1Points: stage1Checkpoints, replicates: bootstrap, seed: seed)
                 let axis = selection.x.map(XAxis.init)
