@@ -53,7 +53,7 @@ public struct LadderTarget: Sendable, Codable, Equatable, CustomStringConvertibl
 }
 
 /// Stage 1 of a ladder, fitted once and shared by every task predicted through the same via
-/// metric (the leave-out refits skip the smallest size; see `init`): the via metric against scale — **L(N, D) = E + A/N^α + B/D^β** (Hoffmann et al. 2022,
+/// metric: the via metric against scale — **L(N, D) = E + A/N^α + B/D^β** (Hoffmann et al. 2022,
 /// eq. 2; Huber δ = 10⁻³ on log residuals, as in their Approach 3) when the points have params
 /// and tokens, else a law of one input — with the bootstrap refits (runs resampled) and the
 /// leave-one-size-out refits that both stages' intervals are built from.
@@ -136,12 +136,11 @@ public struct LadderStageOne: Sendable {
             let sample = data.subset(rows)
             return fitter.refit(law1, to: sample, warmStart: fit.theta, coldStarts: law1.initialGuesses(for: sample))
         }
-        // Each size but the smallest left out in turn: predicting a size from the sizes below it
-        // (and any above) is the extrapolation a target asks for; predicting the smallest from
-        // the larger ones is a downward extrapolation no target resembles, and its errors would
-        // swamp the rest.
+        // Each size left out in turn (every run of it), as the direct laws' jackknife does
+        // (``Forecaster``): on the over-training testbed leaving out only the largest fitted size
+        // gave 80% intervals that held 61% of the held-out runs, every size 72%.
         var leaveOut: [Double: [Double]] = [:]
-        for size in Set(chosen.compactMap(\.params)).sorted().dropFirst() {
+        for size in Set(chosen.compactMap(\.params)).sorted() {
             let rest = data.subset(chosen.indices.filter { chosen[$0].params != size })
             if Set(chosen.filter { $0.params != size }.compactMap(\.params)).count >= 2,
                let theta = try? fitter.refine(law, to: rest, from: fit.theta) {
@@ -231,8 +230,8 @@ public struct LadderTwoStepFit: Sendable, Encodable {
 /// Stage 2 is fitted on *observed* via values, so it does not inherit stage 1's errors; the
 /// composite's intervals carry both: each bootstrap replicate resamples *runs* (not checkpoints,
 /// which share their run's deviations) and refits both stages on the same runs, and a new model's
-/// scatter is added from the composite's leave-one-size-out errors (every run of one size but the
-/// smallest left out of both stages, then predicted) through a Gaussian kernel (``SmoothedResiduals``), on the
+/// scatter is added from the composite's leave-one-size-out errors (every run of one size left out
+/// of both stages, then predicted) through a Gaussian kernel (``SmoothedResiduals``), on the
 /// logit scale for a score in [0, 1] so that every interval stays inside it.
 public enum LadderTwoStep {
     /// Fits stage 2 for `ladder` on top of `stageOne` and forecasts `targets`.
