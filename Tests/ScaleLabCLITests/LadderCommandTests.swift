@@ -74,6 +74,28 @@ import ScaleLabTestSupport
         #expect(lines.dropFirst().filter { $0.contains(",two-step,") }.count == 2)
     }
 
+    @Test func reportDrawsBothStages() throws {
+        let out = folder.path("report")
+        let result = try CLI.run(["report", "--db", database, "--out", out, "--bootstrap", "20", "--format", "svg", "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+        #expect(html.contains("Two-step law on the ladder"))
+        #expect(html.contains("Two-step through bpb"))
+        let charts = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasPrefix("ladder-") && $0.hasSuffix(".svg") }
+        #expect(charts.count == 2, "stage 1 and stage 2 charts: \(charts)")
+        let stage2 = try String(contentsOfFile: out + "/" + charts.sorted().last!, encoding: .utf8)
+        #expect(stage2.contains("Stage 2") && stage2.contains("sigmoid link"))
+    }
+
+    @Test func stageOneOnEveryCheckpoint() throws {
+        let result = try CLI.run(["predict", "--task", "hellaswag", "--metric", "acc", "--law", "two-step", "--via", "bpb",
+                                  "--where", "params<2e9", "--at", "params=7e9,tokens=1.4e11", "--stage1-checkpoints", "all",
+                                  "--bootstrap", "20", "--db", database])
+        #expect(result.status == 0, "\(result.stderr)")
+        // 16 runs × 6 trained checkpoints.
+        #expect(result.stdout.contains("on 96 checkpoints of 16 runs"), "\(result.stdout)")
+    }
+
     @Test func badInputSaysWhatToFix() throws {
         let noTrain = try CLI.run(["backtest", "--task", "hellaswag", "--metric", "acc", "--law", "two-step", "--via", "bpb", "--db", database])
         #expect(noTrain.status != 0 && noTrain.stderr.contains("--train-max"))
