@@ -41,6 +41,13 @@ struct PredictCommand: AsyncParsableCommand {
             The weights are printed on stderr. Where a task's own law is weak (few sizes, noisy
             scores) the stack leans on the baselines; see README for measured figures.
 
+            Two-step laws (--law two-step --via METRIC or TASK:METRIC): on a ladder (runs with params
+            and tokens, checkpoints as steps) stage 1 fits the via metric against N and D on each run's
+            final checkpoint, stage 2 the score against the via metric on every checkpoint (flat,
+            linear or a chance-floored sigmoid, by AICc); each --at names a model as
+            params=…,tokens=… and prints the stage-1 value beside the score, both with intervals
+            from bootstraps that resample runs.
+
             --csv prints one row per prediction (task, metric, shots, law, x, x2, estimate, lower80,
             upper80, lower95, upper95, and the crossing with --threshold); --json prints everything.
 
@@ -52,6 +59,7 @@ struct PredictCommand: AsyncParsableCommand {
               scalelab predict --metric acc --shots 0 --where 'params<=3e9' --all-tasks --stack --at 6.9e9,12e9
               scalelab predict --task loss --metric loss --law chinchilla --at params=7.3e9,tokens=4e12 --at N=70B,D=1.4T
               scalelab predict --task 'arc*' --task hellaswag --metric acc --shots 0 --aggregate --at 12B --csv
+              scalelab predict --task hellaswag --metric acc --law two-step --via c4_val:loss --where 'params<1e9' --family rpj --at params=6.9e9,tokens=1.38e11
             """
     )
 
