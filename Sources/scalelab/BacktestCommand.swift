@@ -130,7 +130,7 @@ struct BacktestCommand: AsyncParsableCommand {
         var chosen = try selection.selection()
         chosen.x = xAxis
         if usesTwoStep, !checkpoints, let text = via, let viaMetric = ViaMetric(parsing: text) {
-            let ladderData = try database.open(.read).load(LadderText.loading(chosen, via: viaMetric))
+            let ladderData = try LadderText.load(database.open(.read), selection: chosen, via: viaMetric)
             if LadderText.applies(ladderData, via: viaMetric, oneInput: selection.x != nil) {
                 try await runLadder(ladderData, selection: chosen, via: viaMetric)
                 return

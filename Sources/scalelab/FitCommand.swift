@@ -118,7 +118,7 @@ struct FitCommand: AsyncParsableCommand {
         var chosen = try selection.selection()
         chosen.x = xAxis
         if law == "two-step", let text = via, let viaMetric = ViaMetric(parsing: text) {
-            let ladderData = try database.open(.read).load(LadderText.loading(chosen, via: viaMetric))
+            let ladderData = try LadderText.load(database.open(.read), selection: chosen, via: viaMetric)
             // --predict names models by one scale: that is the one-input two-step of --x below.
             if predict.isEmpty || viaMetric.task != nil, LadderText.applies(ladderData, via: viaMetric, oneInput: selection.x != nil) {
                 guard predict.isEmpty else {

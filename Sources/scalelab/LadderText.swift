@@ -29,6 +29,23 @@ enum LadderText {
         return widened
     }
 
+    /// The selection and the via metric loaded together, after checking that the via metric (and
+    /// its task) exist, so that a misspelt --via is named as such.
+    static func load(_ store: Store, selection: Selection, via: ViaMetric) throws -> Dataset {
+        let catalog = try store.catalog()
+        func nearest(_ name: String, _ names: [String]) -> String {
+            let near = nearestNames(to: name, in: names, limit: 3)
+            return near.isEmpty ? "see `scalelab list`" : near.joined(separator: ", ")
+        }
+        guard catalog.metrics.contains(via.metric) else {
+            throw UserError("--via \(via): no metric '\(via.metric)' in the database; nearest: \(nearest(via.metric, catalog.metrics))")
+        }
+        if let task = via.task, !catalog.tasks.contains(task) {
+            throw UserError("--via \(via): no task '\(task)' in the database; nearest: \(nearest(task, catalog.tasks))")
+        }
+        return try store.load(loading(selection, via: via))
+    }
+
     /// The curves to predict: every (task, metric, shots) of the loaded rows that the original
     /// selection asked for, except the via metric itself.
     static func curves(_ data: Dataset, selection: Selection, via: ViaMetric) -> [LadderCurve] {
@@ -176,7 +193,7 @@ extension PredictCommand {
     /// `--law two-step --via …`: stage 1 on the selection's runs, stage 2 on their checkpoints, each
     /// --at model predicted through both.
     func runTwoStep(_ chosen: Selection, via: ViaMetric, scales: [Scale]) async throws {
-        let data = try database.open(.read).load(LadderText.loading(chosen, via: via))
+        let data = try LadderText.load(database.open(.read), selection: chosen, via: via)
         var options = LadderOptions(stage1Points: stage1Checkpoints, replicates: bootstrap, seed: seed)
         let axis = selection.x.map(XAxis.init)
         if axis != nil { options.oneInput = PowerLaw() }

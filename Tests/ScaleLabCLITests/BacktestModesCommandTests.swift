@@ -155,7 +155,7 @@ import ScaleLabTestSupport
         let strayVia = try CLI.run(["backtest", "--via", "bpb", "--db", db])
         #expect(strayVia.status == 1 && strayVia.stderr.contains("--via bpb goes with --law two-step"))
         let noSuchVia = try CLI.run(["backtest", "--law", "two-step", "--via", "ppl", "--db", db])
-        #expect(noSuchVia.status == 1 && noSuchVia.stderr.contains("no task in the selection has both 'ppl'"))
+        #expect(noSuchVia.status == 1 && noSuchVia.stderr.contains("--via ppl: no metric 'ppl' in the database"), "\(noSuchVia.stderr)")
         let both = try CLI.run(["backtest", "--per-family", "--checkpoints", "--db", db])
         #expect(both.status == 1 && both.stderr.contains("choose one of --per-family and --checkpoints"))
         let stray = try CLI.run(["backtest", "--min-family-size", "5", "--db", db])

@@ -102,6 +102,9 @@ import ScaleLabTestSupport
         let badVia = try CLI.run(["predict", "--task", "hellaswag", "--metric", "acc", "--law", "two-step", "--via", "c4:",
                                   "--at", "params=7e9,tokens=1e11", "--db", database])
         #expect(badVia.status != 0 && badVia.stderr.contains("TASK:METRIC"))
+        let typo = try CLI.run(["backtest", "--task", "hellaswag", "--metric", "acc", "--law", "two-step", "--via", "hellaswag:bpq",
+                                "--train-max", "2e9", "--db", database])
+        #expect(typo.status != 0 && typo.stderr.contains("--via hellaswag:bpq: no metric 'bpq'") && typo.stderr.contains("bpb"), "\(typo.stderr)")
         let plain = try CLI.run(["predict", "--task", "hellaswag", "--metric", "acc", "--law", "two-step", "--via", "bpb",
                                  "--at", "7e9", "--db", database])
         #expect(plain.status != 0 && plain.stderr.contains("params="))
