@@ -53,6 +53,13 @@ public struct LadderPoint: Sendable, Codable, Equatable {
     public var via: Double
     public var score: Double?
 
+    /// Training compute C = 6·N·D (Kaplan et al. 2020, §2.1, as ``ModelInfo/withDerivedFlops()``),
+    /// or nil without positive params and tokens.
+    public var compute: Double? {
+        guard let n = params, let d = tokens, n > 0, d > 0 else { return nil }
+        return 6 * n * d
+    }
+
     public init(run: String, step: Int? = nil, family: String? = nil, params: Double? = nil, tokens: Double? = nil,
                 x: Double? = nil, via: Double, score: Double? = nil) {
         self.run = run
@@ -90,7 +97,10 @@ public struct Ladder: Sendable {
     public var runs: [String] { Array(Set(points.map(\.run))).sorted() }
 
     /// Each run's final checkpoint: its largest step (a run evaluated once is its own final).
-    public var finals: [LadderPoint] {
+    public var finals: [LadderPoint] { Self.finals(points) }
+
+    /// The final checkpoint of each run among `points`, sorted by params, tokens and run.
+    public static func finals(_ points: [LadderPoint]) -> [LadderPoint] {
         var best: [String: LadderPoint] = [:]
         for point in points {
             if let current = best[point.run], (current.step ?? Int.max) >= (point.step ?? Int.max) { continue }

@@ -230,14 +230,14 @@ public enum LadderBacktester {
             await predictCurve(label, curve: ladders[index].0, ladder: ladders[index].1, train: train, targets: targets,
                                stageOne: stageOne, options: options, replicates: replicates, intervals: intervals)
         }
-        var outcome = FamilyOutcome(predictions: [], viaErrors: [], skipped: [])
-        var viaSeen = Set<String>()
-        for part in parts {
-            outcome.predictions += part.predictions
-            outcome.skipped += part.skipped
-            for e in part.viaErrors where viaSeen.insert(e.run).inserted { outcome.viaErrors.append(e) }
-        }
-        return outcome
+        // Stage 1 is the same for every curve: its error at each predicted run, once.
+        let viaErrors = stageOne.map { stageOne in
+            Ladder.finals(ladders.flatMap { $0.1.restricted(to: targets).points }).map { point in
+                LadderViaError(family: label, run: point.run, params: point.params, tokens: point.tokens,
+                               observed: point.via, estimate: stageOne.via(at: stageOne.target(of: point)))
+            }
+        } ?? []
+        return FamilyOutcome(predictions: parts.flatMap(\.predictions), viaErrors: viaErrors, skipped: parts.flatMap(\.skipped))
     }
 
     /// Every method on one curve.
@@ -271,8 +271,6 @@ public enum LadderBacktester {
                     let fit = try LadderTwoStep.fit(fitted, stageOne: stageOne, at: held.map(stageOne.target(of:)), links: links)
                     for (point, forecast) in zip(held, fit.points) {
                         record(method, point, forecast.estimate, forecast.intervals, via: forecast.via, link: fit.link.form.rawValue)
-                        outcome.viaErrors.append(LadderViaError(family: label, run: point.run, params: point.params, tokens: point.tokens,
-                                                                observed: point.via, estimate: forecast.via))
                     }
                 } catch {
                     outcome.skipped.append("\(label) \(curve.task) \(curve.metric) \(method): \(error.description)")
@@ -324,13 +322,9 @@ public enum LadderBacktester {
     /// A direct law of the score against compute C = 6ND on the fitted runs' finals.
     static func direct(_ method: LadderMethod, finals: [LadderPoint], held: [LadderPoint], chance: Double?,
                        replicates: Int, seed: UInt64) async -> [(Double, [LevelInterval])]? {
-        func compute(_ p: LadderPoint) -> Double? {
-            guard let n = p.params, let d = p.tokens, n > 0, d > 0 else { return nil }
-            return 6 * n * d
-        }
-        let usable = finals.filter { compute($0) != nil }
-        guard usable.count >= 4, held.allSatisfy({ compute($0) != nil }) else { return nil }
-        let xs = usable.map { compute($0)! }, ys = usable.map { $0.score! }, at = held.map { compute($0)! }
+        let usable = finals.filter { $0.compute != nil }
+        guard usable.count >= 4, held.allSatisfy({ $0.compute != nil }) else { return nil }
+        let xs = usable.map { $0.compute! }, ys = usable.map { $0.score! }, at = held.map { $0.compute! }
         let bounded = ys.allSatisfy { $0 >= 0 && $0 <= 1 }
         switch method {
         case .computeLogPower:

@@ -84,8 +84,7 @@ public struct LadderStageOne: Sendable {
         // One point per (run, step): tasks share their via values.
         var seen = Set<String>()
         let unique = points.filter { seen.insert("\($0.run)@\($0.step ?? -1)").inserted }
-        let ladder = Ladder(task: "", metric: "", via: via, points: unique)
-        let chosen = options.stage1Points == .final ? ladder.finals : unique
+        let chosen = options.stage1Points == .final ? Ladder.finals(unique) : unique
         var law: any ScalingLaw = options.oneInput ?? ChinchillaLaw()
         var onParams = false, note: String?
         // Runs that all share one token count (a suite trained on one data budget, as Pythia's
@@ -243,15 +242,16 @@ public enum LadderTwoStep {
             throw FitInputError("stage 2 needs scores of at least 3 stage-1 runs on \(ladder.task) \(ladder.metric); found \(Set(stage2.map(\.run)).count)")
         }
         let linker = LossLink(forms: links ?? stageOne.options.links, floor: ladder.chance)
+        let scores = stage2.map { $0.score! }
         let link: LossLinkFit
-        do { link = try linker.fit(loss: stage2.map(\.via), score: stage2.map { $0.score! }) } catch {
+        do { link = try linker.fit(loss: stage2.map(\.via), score: scores) } catch {
             throw FitInputError("stage 2 (\(ladder.task) \(ladder.metric) against \(ladder.via)): \(error.description)")
         }
-        let scores = stage2.map { $0.score! }
         let scale = MetricScale.of(scores, higherIsBetter: scores.allSatisfy { $0 >= 0 && $0 <= 1 } ? true : nil)
         let runIndex = Dictionary(uniqueKeysWithValues: stageOne.runs.enumerated().map { ($1, $0) })
         let byRun = Dictionary(grouping: stage2.indices) { runIndex[stage2[$0].run]! }
-        let forms = [link.form]
+        // Refits (leave-outs, replicates) keep the chosen form: the intervals are conditional on it.
+        let refitter = LossLink(forms: [link.form], floor: ladder.chance)
 
         // Leave-one-size-out errors of the composite, each held-out run predicted at its final point.
         var errors: [Double] = [], viaErrors: [Double] = []
@@ -260,7 +260,7 @@ public enum LadderTwoStep {
             guard let theta = stageOne.leaveOut[size] else { continue }
             let kept = stage2.filter { $0.params != size }
             guard Set(kept.map(\.run)).count >= 3,
-                  let refit = try? LossLink(forms: forms, floor: ladder.chance).fit(loss: kept.map(\.via), score: kept.map { $0.score! }, warmStart: link)
+                  let refit = try? refitter.fit(loss: kept.map(\.via), score: kept.map { $0.score! }, warmStart: link)
             else { continue }
             for point in finals where point.params == size {
                 let via = stageOne.via(theta, at: stageOne.target(of: point))
@@ -277,7 +277,7 @@ public enum LadderTwoStep {
             guard let theta else { continue }
             let rows = stageOne.draws[b].flatMap { byRun[$0] ?? [] }
             guard Set(rows.map { stage2[$0].run }).count >= 3,
-                  let refit = try? LossLink(forms: forms, floor: ladder.chance).fit(
+                  let refit = try? refitter.fit(
                     loss: rows.map { stage2[$0].via }, score: rows.map { stage2[$0].score! }, warmStart: link)
             else { continue }
             var generator = SplitMix64(seed: stageOne.options.seed &+ 0x1ADD &+ UInt64(b) &* 0x9E37_79B9_7F4A_7C15)

@@ -64,13 +64,13 @@ extension ReportBuilder {
         let fittedPoints = shown.ladder.restricted(to: train).points
         guard let stageOne = try? await LadderStageOne(fittedPoints, via: ladderVia, options: LadderOptions(replicates: min(options.replicates, 200), seed: options.seed)) else { return nil }
         let held = shown.ladder.points.filter { !train.contains($0.run) }
-        let heldFinals = Ladder(task: shown.ladder.task, metric: metric, via: ladderVia, points: held).finals
+        let heldFinals = Ladder.finals(held)
         guard !heldFinals.isEmpty,
               let fit = try? LadderTwoStep.fit(shown.ladder.restricted(to: train), stageOne: stageOne, at: heldFinals.map(stageOne.target(of:)))
         else { return nil }
 
-        func compute(_ p: LadderPoint) -> Double { 6 * (p.params ?? .nan) * (p.tokens ?? .nan) }
-        let trainFinals = Ladder(task: "", metric: "", via: ladderVia, points: fittedPoints).finals
+        func compute(_ p: LadderPoint) -> Double { p.compute ?? .nan }
+        let trainFinals = Ladder.finals(fittedPoints)
         let predictedVia = fit.points.map { $0.viaIntervals.first { abs($0.level - 0.8) < 1e-9 } }
         let stage1 = LineChart(
             title: "Stage 1: \(ladderVia.fitted) against compute" + (family.map { " · \($0)" } ?? ""),

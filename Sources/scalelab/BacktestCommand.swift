@@ -228,9 +228,8 @@ struct BacktestCommand: AsyncParsableCommand {
         guard !curves.isEmpty else {
             throw UserError("no curve to predict besides the via metric \(via); select a task metric with --task/--metric (see `scalelab list metrics`)")
         }
-        var ladder = LadderOptions(stage1Points: stage1Checkpoints, replicates: bootstrap, seed: seed)
-        if selection.x != nil { ladder.oneInput = PowerLaw() }
-        let options = LadderBacktestOptions(trainMax: limit, ladder: ladder, perFamily: perFamily, xAxis: selection.x.map(XAxis.init))
+        let (ladder, axis) = LadderText.options(stage1Checkpoints, replicates: bootstrap, seed: seed, x: selection.x)
+        let options = LadderBacktestOptions(trainMax: limit, ladder: ladder, perFamily: perFamily, xAxis: axis)
         Terminal.note("ladder backtest: \(curves.count) curve\(curves.count == 1 ? "" : "s") via \(via), \(perFamily ? "within each family" : "one ladder"), \(bootstrap) bootstrap replicates")
         let result = await LadderBacktester.run(data, curves: curves, via: via, options: options) { family in Terminal.note("[\(family)] fitting…") }
         guard !result.predictions.isEmpty else {

@@ -124,9 +124,7 @@ struct FitCommand: AsyncParsableCommand {
                 guard predict.isEmpty else {
                     throw UserError("through another task's metric a model is named by params and tokens: predict it with `scalelab predict --law two-step --via \(viaMetric) --at params=…,tokens=…`")
                 }
-                var options = LadderOptions(stage1Points: stage1Checkpoints, replicates: bootstrap, seed: seed)
-                let axis = selection.x.map(XAxis.init)
-                if axis != nil { options.oneInput = PowerLaw() }
+                let (options, axis) = LadderText.options(stage1Checkpoints, replicates: bootstrap, seed: seed, x: selection.x)
                 let (stageOne, fits) = try await LadderText.fit(ladderData, selection: chosen, via: viaMetric, options: options, axis: axis,
                                                                 targets: [], allTasks: allTasks, verb: "fit")
                 if json { try Terminal.json(fits) } else { Terminal.out(LadderText.describe(stageOne, fits, via: viaMetric)) }

@@ -29,6 +29,13 @@ enum LadderText {
         return widened
     }
 
+    /// A command's ladder options and stage-1 axis: with --x, stage 1 is a power law of that axis
+    /// instead of Chinchilla on N and D.
+    static func options(_ stage1: LadderOptions.Stage1Points, replicates: Int, seed: UInt64, x: String?) -> (LadderOptions, XAxis?) {
+        let axis = x.map(XAxis.init)
+        return (LadderOptions(stage1Points: stage1, oneInput: axis == nil ? nil : PowerLaw(), replicates: replicates, seed: seed), axis)
+    }
+
     /// The selection and the via metric loaded together, after checking that the via metric (and
     /// its task) exist, so that a misspelt --via is named as such.
     static func load(_ store: Store, selection: Selection, via: ViaMetric) throws -> Dataset {
@@ -194,9 +201,7 @@ extension PredictCommand {
     /// --at model predicted through both.
     func runTwoStep(_ chosen: Selection, via: ViaMetric, scales: [Scale]) async throws {
         let data = try LadderText.load(database.open(.read), selection: chosen, via: via)
-        var options = LadderOptions(stage1Points: stage1Checkpoints, replicates: bootstrap, seed: seed)
-        let axis = selection.x.map(XAxis.init)
-        if axis != nil { options.oneInput = PowerLaw() }
+        let (options, axis) = LadderText.options(stage1Checkpoints, replicates: bootstrap, seed: seed, x: selection.x)
         let targets = scales.map { scale in
             axis == nil ? LadderTarget(params: scale.x, tokens: scale.x2) : LadderTarget(x: scale.x)
         }

@@ -70,29 +70,27 @@ public struct SigmoidOfLossLaw: ScalingLaw {
         let low = data.y.min() ?? 0, high = data.y.max() ?? 1, span = high - low
         let lossMin = data.x.min() ?? 0, lossMax = data.x.max() ?? 0
         let lossSpan = max(lossMax - lossMin, 1e-3 * max(1, abs(lossMax)))
-        let ceilings = [high, isAccuracy(data) ? 1 : high + span]
+        // With a fixed floor θ = (hi, k, L0), hi at the data's extreme on the floor's far side or at
+        // its bound; otherwise θ = (lo, hi, k, L0) oriented by the trend.
+        let fixed: (lower: Double, upper: Double, extremes: [Double])? = floor.map { floor in
+            let (lower, upper) = bounds(for: data)
+            let mean = data.y.reduce(0, +) / Double(max(data.count, 1))
+            return (lower[0], upper[0], mean >= floor ? [high, upper[0]] : [low, lower[0]])
+        }
+        let ceilings = fixed?.extremes ?? [high, isAccuracy(data) ? 1 : high + span]
         // Scores normally rise as loss falls: a negative slope of y on L.
         let risesAsLossFalls = leastSquaresLine(data.x, data.y).slope <= 0
         var starts: [[Double]] = []
-        if let floor {
-            let (lower, upper) = bounds(for: data)
-            let mean = data.y.reduce(0, +) / Double(max(data.count, 1))
-            let extremes = mean >= floor ? [high, upper[0]] : [low, lower[0]]
-            for step in 0..<7 {
-                let threshold = lossMax + 0.25 * lossSpan - 1.5 * lossSpan * Double(step) / 6
-                for perSpan in [1.0, 4.0, 16.0] {
-                    let k = min(max(perSpan / lossSpan, 0.05), 200)
-                    for ceiling in extremes { starts.append([min(max(ceiling, lower[0]), upper[0]), k, threshold]) }
-                }
-            }
-            return starts
-        }
         for step in 0..<7 {
             let threshold = lossMax + 0.25 * lossSpan - 1.5 * lossSpan * Double(step) / 6
             for perSpan in [1.0, 4.0, 16.0] {
                 let k = min(max(perSpan / lossSpan, 0.05), 200)
                 for ceiling in ceilings {
-                    starts.append(risesAsLossFalls ? [low, ceiling, k, threshold] : [ceiling, low, k, threshold])
+                    if let fixed {
+                        starts.append([min(max(ceiling, fixed.lower), fixed.upper), k, threshold])
+                    } else {
+                        starts.append(risesAsLossFalls ? [low, ceiling, k, threshold] : [ceiling, low, k, threshold])
+                    }
                 }
             }
         }
